@@ -1,1 +1,164 @@
-//! placeholder
+//! Storage of mahasil: the [`Storage`] trait every backend implements, the records it
+//! reads and writes, and two backends: embedded SQLite ([`sqlite::SqliteStore`], the
+//! default, zero set-up) and PostgreSQL ([`postgres::PgStore`], for many app nodes).
+//!
+//! Writes go through a group committer in each backend: concurrent writes are gathered
+//! into one database transaction and acknowledged only after that transaction commits
+//! durably, so many small writes share one fsync. Every state change appends an entry to
+//! the hash-chained audit log in the same transaction as the change itself.
+
+pub mod audit;
+pub mod error;
+pub mod postgres;
+pub mod records;
+pub mod sqlite;
+pub mod testing;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use mahasil_domain::authz::{Principal, Scope};
+use mahasil_domain::challan::ChallanDraft;
+use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
+use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
+use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
+use uuid::Uuid;
+
+pub use error::{Result, StoreError};
+pub use records::*;
+
+/// A shared handle on whichever backend is configured.
+pub type Store = Arc<dyn Storage>;
+
+/// Opens the backend named by `database_url`: `sqlite://PATH` (a file) or
+/// `postgres://...`. Migrations are applied before it returns.
+pub async fn open(database_url: &str) -> Result<Store> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        // BACKEND-PG: replace with `Ok(Arc::new(postgres::PgStore::connect(database_url).await?))`
+        Err(StoreError::Config("the PostgreSQL backend is being built".into()))
+    } else if let Some(_path) = database_url.strip_prefix("sqlite://") {
+        // BACKEND-SQLITE: replace with `Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path)).await?))`
+        Err(StoreError::Config("the SQLite backend is being built".into()))
+    } else {
+        Err(StoreError::Config(format!("database URL must start with sqlite:// or postgres://, got {}", redact_url(database_url))))
+    }
+}
+
+/// A database URL with any password replaced, safe to log.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Every storage operation. Both backends pass the same conformance suite
+/// (`tests/conformance.rs`). Every write takes the acting user and the time, both recorded
+/// in the audit entry it appends in the same transaction.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Which backend this is: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// Cheap round trip to the database, for readiness checks.
+    async fn ping(&self) -> Result<()>;
+
+    /// Applied migrations, oldest first (name only).
+    async fn migrations(&self) -> Result<Vec<String>>;
+
+    // ----- reference data -----
+
+    /// Inserts or updates a jurisdiction; its parent must exist at the level above.
+    async fn put_jurisdiction(&self, j: &Jurisdiction, actor: &Actor, at: Timestamp) -> Result<()>;
+    async fn jurisdictions(&self) -> Result<Vec<Jurisdiction>>;
+    async fn jurisdiction(&self, slug: &Slug) -> Result<Option<Jurisdiction>>;
+
+    async fn put_department(&self, d: &Department, actor: &Actor, at: Timestamp) -> Result<()>;
+    async fn departments(&self) -> Result<Vec<Department>>;
+
+    /// Creates a head with its first fee schedule (version 1). A taken code is `Conflict`.
+    async fn create_head(&self, head: &RevenueHead, schedule: &FeeSchedule, actor: &Actor, at: Timestamp) -> Result<()>;
+    /// Updates a head's titles, legal basis, account code and active flag (code, kind and
+    /// department never change). Unknown code is `NotFound`.
+    async fn update_head(&self, head: &RevenueHead, actor: &Actor, at: Timestamp) -> Result<()>;
+    /// Adds the next schedule version; `schedule.version` must be the highest + 1
+    /// (`Conflict` otherwise). Schedules are never changed once stored.
+    async fn add_fee_schedule(&self, schedule: &FeeSchedule, actor: &Actor, at: Timestamp) -> Result<()>;
+    async fn heads(&self) -> Result<Vec<RevenueHead>>;
+    /// A head with all its schedules, oldest version first.
+    async fn head(&self, code: &HeadCode) -> Result<Option<HeadWithSchedules>>;
+
+    // ----- staff users and sessions -----
+
+    /// Creates a user; a taken username is `Conflict`.
+    async fn create_user(&self, user: &NewUser, actor: &Actor, at: Timestamp) -> Result<()>;
+    /// Replaces display name, grants and active flag. Unknown id is `NotFound`.
+    async fn update_user(&self, update: &UserUpdate, actor: &Actor, at: Timestamp) -> Result<()>;
+    async fn set_password(&self, user_id: Uuid, password_hash: &str, actor: &Actor, at: Timestamp) -> Result<()>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>>;
+    async fn users(&self) -> Result<Vec<UserRecord>>;
+
+    /// Stores a new session (only the SHA-256 of its token). Audited as a sign-in.
+    async fn create_session(&self, session: &NewSession, at: Timestamp) -> Result<()>;
+    /// The live session and its user for a token hash: unexpired at `now`, user active.
+    async fn session(&self, token_sha256: &[u8; 32], now: Timestamp) -> Result<Option<(SessionRecord, UserRecord)>>;
+    /// Ends a session (sign-out). Unknown token is not an error.
+    async fn delete_session(&self, token_sha256: &[u8; 32], at: Timestamp) -> Result<()>;
+
+    // ----- issuers -----
+
+    /// The issuer number of a server node named `node_name`, allocated on first use.
+    async fn node_issuer(&self, node_name: &str, at: Timestamp) -> Result<IssuerNo>;
+    /// The last counter used by an issuer (0 if none).
+    async fn issuer_counter(&self, issuer: IssuerNo) -> Result<u32>;
+
+    // ----- challans -----
+
+    /// Numbers the draft with `issuer`'s next counter and stores it, its `issued` event
+    /// and its audit entry, in one transaction. Returns once durably committed.
+    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord>;
+    async fn challan_by_no(&self, no: ChallanNo) -> Result<Option<ChallanRecord>>;
+    async fn challan(&self, id: Uuid) -> Result<Option<ChallanRecord>>;
+    /// The challan's history, oldest first.
+    async fn challan_events(&self, challan_id: Uuid) -> Result<Vec<ChallanEvent>>;
+    /// Newest first, filtered by the query and its scope; keyset pagination.
+    async fn search_challans(&self, query: &ChallanQuery) -> Result<ChallanPage>;
+    async fn count_challans(&self) -> Result<u64>;
+
+    // ----- cancellation (maker-checker) and contests -----
+
+    /// An officer asks to cancel their own challan. Checked by
+    /// `mahasil_domain::challan::check_cancellation_request` inside the transaction; one
+    /// pending request per challan (`Conflict` otherwise).
+    async fn request_cancellation(&self, challan_no: ChallanNo, reason: &str, requester: &Principal, request_id: Uuid, at: Timestamp) -> Result<CancellationRequest>;
+    /// A supervisor approves (challan becomes cancelled) or rejects a pending request.
+    /// Checked by `check_cancellation_decision` inside the transaction: the requester can
+    /// never decide it, a paid challan is never cancelled, a decided request is `Conflict`.
+    async fn decide_cancellation(&self, request_id: Uuid, approve: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<CancellationRequest>;
+    async fn cancellation_request(&self, request_id: Uuid) -> Result<Option<CancellationRequest>>;
+    /// Pending requests whose challans fall within `scope`, oldest first.
+    async fn pending_cancellations(&self, scope: &Scope, limit: u32) -> Result<Vec<CancellationRequest>>;
+    /// Cancellation requests of one challan, oldest first.
+    async fn challan_cancellations(&self, challan_id: Uuid) -> Result<Vec<CancellationRequest>>;
+
+    /// Records a contest (appeal) with its grounds; the challan becomes contested.
+    async fn record_contest(&self, challan_no: ChallanNo, grounds: &str, recorder: &Principal, contest_id: Uuid, at: Timestamp) -> Result<Contest>;
+    /// A supervisor upholds (challan issued again) or quashes (cancelled) an open contest.
+    async fn decide_contest(&self, contest_id: Uuid, uphold: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<Contest>;
+    async fn contest(&self, contest_id: Uuid) -> Result<Option<Contest>>;
+    async fn open_contests(&self, scope: &Scope, limit: u32) -> Result<Vec<Contest>>;
+    async fn challan_contests(&self, challan_id: Uuid) -> Result<Vec<Contest>>;
+
+    // ----- audit -----
+
+    /// Entries with `seq > after_seq`, oldest first, at most `limit`.
+    async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Walks the whole chain; reports the first entry that does not verify.
+    async fn verify_audit(&self) -> Result<AuditVerification>;
+}
