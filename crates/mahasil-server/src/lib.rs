@@ -1,1 +1,31 @@
-//! placeholder
+//! The HTTP face of mahasil: the JSON API under `/api/v1` with its OpenAPI document, the
+//! staff pages, and the operational endpoints (`/healthz`, `/readyz`, `/metrics`).
+
+pub mod actions;
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod ops;
+pub mod state;
+pub mod web;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, ServerConfig};
+
+/// Largest request body accepted anywhere, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(web::routes())
+        .merge(ops::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(ops::track_requests))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,4 @@
+//! The JSON API.
+use axum::Router;
+use crate::state::AppState;
+pub fn routes() -> Router<AppState> { Router::new() }

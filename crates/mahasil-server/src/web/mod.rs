@@ -1,0 +1,4 @@
+//! Staff pages.
+use axum::Router;
+use crate::state::AppState;
+pub fn routes() -> Router<AppState> { Router::new() }
