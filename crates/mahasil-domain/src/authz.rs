@@ -31,10 +31,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| DomainError::invalid("role", "must be officer, supervisor, treasury, auditor or admin"))
+        Self::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| DomainError::invalid("role", "must be officer, supervisor, treasury, auditor or admin"))
     }
 }
 
@@ -143,11 +140,7 @@ impl Principal {
     /// Requires the action somewhere (for pages and lists that are then filtered by scope).
     pub fn require_somewhere(&self, action: Action) -> Result<Scope> {
         let scope = self.scope(action);
-        if scope.is_nowhere() {
-            Err(DomainError::Forbidden(format!("{} may not {}", self.username, action.describe())))
-        } else {
-            Ok(scope)
-        }
+        if scope.is_nowhere() { Err(DomainError::Forbidden(format!("{} may not {}", self.username, action.describe()))) } else { Ok(scope) }
     }
 
     pub fn scope(&self, action: Action) -> Scope {
@@ -168,7 +161,11 @@ mod tests {
     }
 
     fn officer_of(district: &str, dept: &str) -> Principal {
-        Principal { user_id: Uuid::nil(), username: "o".into(), grants: vec![Grant { role: Role::Officer, district: Some(slug(district)), department: Some(slug(dept)) }] }
+        Principal {
+            user_id: Uuid::nil(),
+            username: "o".into(),
+            grants: vec![Grant { role: Role::Officer, district: Some(slug(district)), department: Some(slug(dept)) }],
+        }
     }
 
     #[test]
@@ -186,7 +183,11 @@ mod tests {
         let a = Principal { user_id: Uuid::nil(), username: "a".into(), grants: vec![Grant { role: Role::Auditor, district: None, department: None }] };
         assert_eq!(a.scope(Action::ReadChallan), Scope::Everywhere);
         assert!(!a.may(Action::IssueChallan, &slug("peshawar"), &slug("x")));
-        let s = Principal { user_id: Uuid::nil(), username: "s".into(), grants: vec![Grant { role: Role::Supervisor, district: Some(slug("peshawar")), department: None }] };
+        let s = Principal {
+            user_id: Uuid::nil(),
+            username: "s".into(),
+            grants: vec![Grant { role: Role::Supervisor, district: Some(slug("peshawar")), department: None }],
+        };
         assert!(s.may(Action::DecideCancellation, &slug("peshawar"), &slug("price-control")));
         assert!(!s.may(Action::DecideCancellation, &slug("mardan"), &slug("price-control")));
         assert!(s.scope(Action::ReadChallan).contains(&slug("peshawar"), &slug("anything")));

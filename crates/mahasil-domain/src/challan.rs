@@ -4,13 +4,13 @@
 //! `issued` → `paid` | `cancelled` | `waived`; `issued` → `contested` → `issued` (upheld) |
 //! `cancelled` (quashed). `overdue` is derived, never stored. Payment beats cancellation.
 
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::authz::{Action, Principal};
-use crate::head::{schedule_in_force, FeeSchedule, FrozenAmounts, RevenueHead};
+use crate::head::{FeeSchedule, FrozenAmounts, RevenueHead, schedule_in_force};
 use crate::identity::{Cnic, Email, Mobile, Text, VehicleNo};
 use crate::jurisdiction::{Jurisdiction, Level, Slug};
 use crate::money::Paisa;
@@ -201,7 +201,14 @@ pub fn check_cancellation_request(requester: &Principal, issuing_officer: Uuid, 
 
 /// Checks a supervisor may decide a cancellation request: in scope and not their own.
 /// Approval also needs the challan still cancellable (payment beats cancellation).
-pub fn check_cancellation_decision(decider: &Principal, requester: Uuid, district: &Slug, department: &Slug, status: ChallanStatus, approve: bool) -> Result<ChallanStatus> {
+pub fn check_cancellation_decision(
+    decider: &Principal,
+    requester: Uuid,
+    district: &Slug,
+    department: &Slug,
+    status: ChallanStatus,
+    approve: bool,
+) -> Result<ChallanStatus> {
     if decider.user_id == requester {
         return Err(DomainError::OwnRequest);
     }
@@ -216,7 +223,14 @@ pub fn check_contest(recorder: &Principal, district: &Slug, department: &Slug, s
 }
 
 /// Checks a supervisor may decide a contest; the issuing officer never decides it.
-pub fn check_contest_decision(decider: &Principal, issuing_officer: Uuid, district: &Slug, department: &Slug, status: ChallanStatus, uphold: bool) -> Result<ChallanStatus> {
+pub fn check_contest_decision(
+    decider: &Principal,
+    issuing_officer: Uuid,
+    district: &Slug,
+    department: &Slug,
+    status: ChallanStatus,
+    uphold: bool,
+) -> Result<ChallanStatus> {
     if decider.user_id == issuing_officer {
         return Err(DomainError::Forbidden("the issuing officer cannot decide a contest of their own challan".into()));
     }

@@ -38,11 +38,7 @@ impl IssuerNo {
     pub const MAX: u32 = 999_999;
 
     pub fn new(n: u32) -> Result<Self> {
-        if (Self::MIN..=Self::MAX).contains(&n) {
-            Ok(Self(n))
-        } else {
-            Err(DomainError::invalid("issuer_no", "must be six digits, not starting with 0"))
-        }
+        if (Self::MIN..=Self::MAX).contains(&n) { Ok(Self(n)) } else { Err(DomainError::invalid("issuer_no", "must be six digits, not starting with 0")) }
     }
 
     pub fn get(self) -> u32 {

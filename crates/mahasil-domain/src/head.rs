@@ -144,15 +144,15 @@ impl FeeSchedule {
                 return Err(DomainError::invalid("after_due", "a fixed after-due amount needs a fixed amount; use a surcharge for ranges"));
             }
         }
-        if let (AmountRule::Fixed { amount_paisa }, AfterDueRule::Fixed { amount_paisa: after }) = (self.amount, self.after_due) {
-            if after < amount_paisa {
-                return Err(DomainError::invalid("after_due", "must not be less than the amount within the due date"));
-            }
+        if let (AmountRule::Fixed { amount_paisa }, AfterDueRule::Fixed { amount_paisa: after }) = (self.amount, self.after_due)
+            && after < amount_paisa
+        {
+            return Err(DomainError::invalid("after_due", "must not be less than the amount within the due date"));
         }
-        if let AfterDueRule::SurchargeBasisPoints { basis_points } = self.after_due {
-            if basis_points > 10_000 {
-                return Err(DomainError::invalid("after_due", "surcharge must not exceed 100%"));
-            }
+        if let AfterDueRule::SurchargeBasisPoints { basis_points } = self.after_due
+            && basis_points > 10_000
+        {
+            return Err(DomainError::invalid("after_due", "surcharge must not exceed 100%"));
         }
         if self.due_days == 0 || self.due_days > MAX_DUE_DAYS {
             return Err(DomainError::invalid("due_days", format!("must be 1..={MAX_DUE_DAYS}")));
@@ -173,7 +173,12 @@ impl FeeSchedule {
             (AmountRule::Range { .. }, None) => return Err(DomainError::AmountRequired { head: self.head.to_string() }),
             (AmountRule::Range { min_paisa, max_paisa }, Some(r)) => {
                 if r < min_paisa || r > max_paisa {
-                    return Err(DomainError::AmountOutOfRange { head: self.head.to_string(), amount_paisa: r.get(), min_paisa: min_paisa.get(), max_paisa: max_paisa.get() });
+                    return Err(DomainError::AmountOutOfRange {
+                        head: self.head.to_string(),
+                        amount_paisa: r.get(),
+                        min_paisa: min_paisa.get(),
+                        max_paisa: max_paisa.get(),
+                    });
                 }
                 r
             }
@@ -183,9 +188,7 @@ impl FeeSchedule {
             AfterDueRule::Fixed { amount_paisa } => amount_paisa,
             AfterDueRule::SurchargeBasisPoints { basis_points } => amount.plus_basis_points(basis_points)?,
         };
-        let due_date = issue_date
-            .checked_add(jiff::Span::new().days(i64::from(self.due_days)))
-            .map_err(|e| DomainError::invalid("due_date", e.to_string()))?;
+        let due_date = issue_date.checked_add(jiff::Span::new().days(i64::from(self.due_days))).map_err(|e| DomainError::invalid("due_date", e.to_string()))?;
         Ok(FrozenAmounts { amount, amount_after_due, due_date })
     }
 }

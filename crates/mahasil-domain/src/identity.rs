@@ -38,9 +38,7 @@ impl Cnic {
     /// Accepts 13 digits, bare or with the two dashes (or spaces) where the card has them.
     pub fn parse(input: &str) -> Result<Self> {
         let trimmed = input.trim();
-        let separated = trimmed.len() == 15
-            && matches!(trimmed.as_bytes()[5], b'-' | b' ')
-            && matches!(trimmed.as_bytes()[13], b'-' | b' ');
+        let separated = trimmed.len() == 15 && matches!(trimmed.as_bytes()[5], b'-' | b' ') && matches!(trimmed.as_bytes()[13], b'-' | b' ');
         let digits: String = if separated { trimmed.chars().filter(|c| !matches!(c, '-' | ' ')).collect() } else { trimmed.to_string() };
         if digits.len() != 13 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(DomainError::invalid("cnic", "must be 13 digits, written #####-#######-#"));
@@ -164,11 +162,7 @@ pub struct VehicleNo(String);
 
 impl VehicleNo {
     pub fn parse(input: &str) -> Result<Self> {
-        let parts: Vec<String> = input
-            .split(|c: char| c == '-' || c.is_whitespace())
-            .filter(|p| !p.is_empty())
-            .map(str::to_ascii_uppercase)
-            .collect();
+        let parts: Vec<String> = input.split(|c: char| c == '-' || c.is_whitespace()).filter(|p| !p.is_empty()).map(str::to_ascii_uppercase).collect();
         let joined = parts.join("-");
         if joined.is_empty() || joined.len() > 16 || !joined.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(DomainError::invalid("vehicle_no", "must be letters and digits as on the plate, e.g. ABC-123"));

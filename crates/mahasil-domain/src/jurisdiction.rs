@@ -20,11 +20,7 @@ impl Slug {
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
-        if ok {
-            Ok(Self(s.to_string()))
-        } else {
-            Err(DomainError::invalid(field, "must be a slug: lower-case letters, digits and single dashes"))
-        }
+        if ok { Ok(Self(s.to_string())) } else { Err(DomainError::invalid(field, "must be a slug: lower-case letters, digits and single dashes")) }
     }
 
     pub fn parse(input: &str) -> Result<Self> {
@@ -112,7 +108,10 @@ impl Jurisdiction {
         if self.level.parent() == parent_level {
             Ok(())
         } else {
-            Err(DomainError::invalid("parent", format!("a {} must sit directly under a {}", self.level.as_str(), self.level.parent().map_or("nothing", Level::as_str))))
+            Err(DomainError::invalid(
+                "parent",
+                format!("a {} must sit directly under a {}", self.level.as_str(), self.level.parent().map_or("nothing", Level::as_str)),
+            ))
         }
     }
 }
@@ -139,7 +138,13 @@ mod tests {
 
     #[test]
     fn tree_levels() -> Result<()> {
-        let d = Jurisdiction { slug: Slug::parse("peshawar")?, level: Level::District, parent: Some(Slug::parse("peshawar-division")?), name_en: "Peshawar".into(), name_ur: "پشاور".into() };
+        let d = Jurisdiction {
+            slug: Slug::parse("peshawar")?,
+            level: Level::District,
+            parent: Some(Slug::parse("peshawar-division")?),
+            name_en: "Peshawar".into(),
+            name_ur: "پشاور".into(),
+        };
         assert!(d.check_parent(Some(Level::Division)).is_ok());
         assert!(d.check_parent(Some(Level::Province)).is_err());
         Ok(())

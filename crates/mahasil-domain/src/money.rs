@@ -27,10 +27,7 @@ impl Paisa {
     }
 
     pub fn from_rupees(rupees: i64) -> Result<Self> {
-        rupees
-            .checked_mul(100)
-            .ok_or_else(|| DomainError::invalid("amount_paisa", "too large"))
-            .and_then(Self::new)
+        rupees.checked_mul(100).ok_or_else(|| DomainError::invalid("amount_paisa", "too large")).and_then(Self::new)
     }
 
     pub fn get(self) -> i64 {
@@ -70,7 +67,7 @@ impl fmt::Display for Paisa {
         let digits = rupees.to_string();
         let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(ch);

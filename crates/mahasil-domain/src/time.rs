@@ -1,8 +1,8 @@
 //! Times are stored in UTC and shown in Asia/Karachi (UTC+5, no daylight saving).
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::{Offset, TimeZone};
-use jiff::Timestamp;
 
 /// Pakistan Standard Time. A fixed offset: Pakistan has kept no daylight saving since 2009,
 /// and a fixed zone needs no time-zone database on the host.

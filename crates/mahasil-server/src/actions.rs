@@ -5,14 +5,14 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
+use mahasil_domain::DomainError;
 use mahasil_domain::authz::Principal;
 use mahasil_domain::challan::{self, IssueRequest, Location, Offender};
 use mahasil_domain::challan_no::ChallanNo;
 use mahasil_domain::head::HeadCode;
-use mahasil_domain::identity::{Cnic, Email, Mobile, Text, VehicleNo, MAX_TEXT_CHARS};
+use mahasil_domain::identity::{Cnic, Email, MAX_TEXT_CHARS, Mobile, Text, VehicleNo};
 use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::money::Paisa;
-use mahasil_domain::DomainError;
 use mahasil_store::{Actor, CancellationRequest, ChallanRecord, Contest};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -182,7 +182,14 @@ pub async fn request_cancellation(state: &AppState, officer: &Principal, no: Cha
     Ok(state.store.request_cancellation(no, &reason, officer, Uuid::now_v7(), now).await?)
 }
 
-pub async fn decide_cancellation(state: &AppState, supervisor: &Principal, request_id: Uuid, approve: bool, note: &str, now: Timestamp) -> ApiResult<CancellationRequest> {
+pub async fn decide_cancellation(
+    state: &AppState,
+    supervisor: &Principal,
+    request_id: Uuid,
+    approve: bool,
+    note: &str,
+    now: Timestamp,
+) -> ApiResult<CancellationRequest> {
     if note.chars().count() > challan::MAX_REASON_CHARS {
         return Err(ApiError::invalid_fields(BTreeMap::from([("note".into(), format!("must be at most {} characters", challan::MAX_REASON_CHARS))])));
     }

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use mahasil_domain::DomainError;
 use mahasil_store::StoreError;
 use serde::Serialize;
@@ -85,7 +85,9 @@ impl From<DomainError> for ApiError {
         match &e {
             DomainError::Invalid { field, reason } => Self::invalid_fields(BTreeMap::from([((*field).to_string(), reason.clone())])),
             DomainError::AmountOutOfRange { .. } => Self::invalid_fields(BTreeMap::from([("amount_paisa".to_string(), e.to_string())])),
-            DomainError::AmountNotAllowed { .. } | DomainError::AmountRequired { .. } => Self::invalid_fields(BTreeMap::from([("amount_paisa".to_string(), e.to_string())])),
+            DomainError::AmountNotAllowed { .. } | DomainError::AmountRequired { .. } => {
+                Self::invalid_fields(BTreeMap::from([("amount_paisa".to_string(), e.to_string())]))
+            }
             DomainError::HeadInactive { .. } | DomainError::NoScheduleInForce { .. } => Self::unprocessable("head_unavailable", e.to_string()),
             DomainError::Forbidden(_) | DomainError::OwnRequest => Self::forbidden(e.to_string()),
             DomainError::IllegalTransition { .. } => Self::conflict(e.to_string()),

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -62,10 +62,12 @@ pub async fn track_requests(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let response = next.run(request).await;
     let status = response.status();
-    metrics::counter!("mahasil_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.as_u16().to_string()).increment(1);
+    metrics::counter!("mahasil_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.as_u16().to_string())
+        .increment(1);
     metrics::histogram!("mahasil_http_request_duration_seconds", "method" => method, "route" => route).record(started.elapsed().as_secs_f64());
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)).into_response();
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("the request body is larger than {} bytes", crate::MAX_BODY_BYTES))
+            .into_response();
     }
     response
 }

@@ -1,1 +1,155 @@
-fn main() {}
+//! `mahasil`: one binary for the whole platform.
+
+mod bench;
+mod config;
+mod demo;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "mahasil", version, about = "Issue, collect and account for fines, taxes and fees.")]
+struct Cli {
+    /// TOML configuration file (see `mahasil default-config`).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data is: the flags every command that touches the database takes.
+#[derive(Args, Clone, Default)]
+struct DataArgs {
+    /// Data directory of the embedded SQLite database [default: ./mahasil-data].
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// PostgreSQL instead of SQLite: postgres://user:password@host/db.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service, API and workers.
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+        /// Seed a demo Khyber Pakhtunkhwa province (if empty) and mark every page as a demo.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Print a commented configuration file with every default.
+    DefaultConfig,
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Load generators for the benchmarks in docs/BENCHMARKS.md.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 and name the first bad entry if any was edited, removed
+    /// or reordered.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+fn load_config(file: Option<&std::path::Path>, data: &DataArgs) -> anyhow::Result<Config> {
+    let mut config = Config::load(file).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    if let Some(dir) = &data.data {
+        config.data_dir.clone_from(dir);
+    }
+    if let Some(url) = &data.database_url {
+        config.database_url.clone_from(url);
+    }
+    config.check()?;
+    Ok(config)
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<mahasil_store::Store> {
+    let url = config.effective_database_url();
+    if url.starts_with("sqlite://") {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+    }
+    mahasil_store::open(&url).await.map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", mahasil_store::redact_url(&url)))
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MAHASIL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sqlx=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = cli.config.as_deref();
+    match cli.command {
+        Command::DefaultConfig => {
+            print!("{}", config::DEFAULT_CONFIG_TOML);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { data } => {
+            let config = load_config(file, &data)?;
+            let store = open_store(&config).await?;
+            let applied = store.migrations().await?;
+            println!("{} database at {} is at migration {} ({} applied)", store.backend(), mahasil_store::redact_url(&config.effective_database_url()), applied.last().map_or("none", String::as_str), applied.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { data } } => {
+            let config = load_config(file, &data)?;
+            let store = open_store(&config).await?;
+            let report = store.verify_audit().await?;
+            match report.first_bad {
+                None => {
+                    println!("audit log intact: {} entries verified", report.entries);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(fault) => {
+                    println!("audit log TAMPERED: first bad entry is seq {}: {}", fault.seq, fault.reason);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Serve { data, bind, demo } => {
+            let mut config = load_config(file, &data)?;
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            serve::run(config, demo).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command } => bench::run(command).await,
+    }
+}

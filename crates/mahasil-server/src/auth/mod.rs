@@ -6,4 +6,4 @@ pub mod extract;
 pub mod password;
 pub mod session;
 
-pub use extract::{ApiPrincipal, WebSession, SESSION_COOKIE};
+pub use extract::{ApiPrincipal, SESSION_COOKIE, WebSession};

@@ -1,8 +1,8 @@
 //! Argon2id password hashing. Hashing is slow on purpose; call it off the async threads.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 /// The shortest password a user may set.
 pub const MIN_PASSWORD_CHARS: usize = 12;

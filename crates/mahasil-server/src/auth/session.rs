@@ -1,7 +1,7 @@
 //! Session tokens: 32 random bytes, given to the client once, stored only as SHA-256.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::authz::Principal;
 use mahasil_store::{NewSession, SessionKind, SessionRecord, Store, UserRecord};
@@ -37,7 +37,8 @@ pub async fn start(store: &Store, user: &UserRecord, kind: SessionKind, ttl_secs
     let token = new_token();
     let csrf_token = if kind == SessionKind::Web { new_token() } else { String::new() };
     let expires_at = now.checked_add(SignedDuration::from_secs(ttl_secs)).map_err(|_| ApiError::internal())?;
-    let session = NewSession { token_sha256: token_hash(&token), user_id: user.id, username: user.username.clone(), kind, csrf_token: csrf_token.clone(), expires_at };
+    let session =
+        NewSession { token_sha256: token_hash(&token), user_id: user.id, username: user.username.clone(), kind, csrf_token: csrf_token.clone(), expires_at };
     store.create_session(&session, now).await?;
     Ok(Started { token, csrf_token, expires_at })
 }

@@ -1,0 +1,165 @@
+//! Configuration: built-in defaults, then a TOML file, then `MAHASIL_*` environment
+//! variables, then command-line flags. Secrets (a database password) are never printed:
+//! `Debug` and logs show the URL redacted.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Environment variables read, each `MAHASIL_` + the upper-cased key.
+pub const ENV_KEYS: [&str; 8] = ["data_dir", "database_url", "bind", "public_base_url", "node_name", "session_ttl_secs", "smtp_url", "sms_gateway_url"];
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the embedded SQLite database lives when no database URL is given.
+    pub data_dir: PathBuf,
+    /// `postgres://user:password@host/db` for PostgreSQL; empty for SQLite in `data_dir`.
+    pub database_url: String,
+    /// Address to listen on.
+    pub bind: String,
+    /// Base of links on notices and QR codes.
+    pub public_base_url: String,
+    /// This node's name in the issuer registry; each node gets its own issuer number.
+    pub node_name: String,
+    /// How long a sign-in lasts.
+    pub session_ttl_secs: i64,
+    /// `smtp://host:port` of the mail relay (used by notifications).
+    pub smtp_url: String,
+    /// URL of the SMS gateway (used by notifications).
+    pub sms_gateway_url: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./mahasil-data"),
+            database_url: String::new(),
+            bind: "127.0.0.1:8080".into(),
+            public_base_url: "http://127.0.0.1:8080".into(),
+            node_name: "node-1".into(),
+            session_ttl_secs: 12 * 3600,
+            smtp_url: String::new(),
+            sms_gateway_url: String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &mahasil_store::redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("public_base_url", &self.public_base_url)
+            .field("node_name", &self.node_name)
+            .field("session_ttl_secs", &self.session_ttl_secs)
+            .field("smtp_url", &mahasil_store::redact_url(&self.smtp_url))
+            .field("sms_gateway_url", &mahasil_store::redact_url(&self.sms_gateway_url))
+            .finish()
+    }
+}
+
+impl Config {
+    /// Defaults, then `file` (if given; it must exist), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(Box::new(figment::Error::from(format!("config file {} does not exist", path.display()))));
+            }
+            fig = fig.merge(Toml::file_exact(path));
+        }
+        fig = fig.merge(Env::prefixed("MAHASIL_").only(&ENV_KEYS));
+        fig.extract().map_err(Box::new)
+    }
+
+    /// The database to open: the configured URL, or the SQLite file in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.trim().is_empty() { format!("sqlite://{}", self.data_dir.join("mahasil.db").display()) } else { self.database_url.trim().to_string() }
+    }
+
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(self.session_ttl_secs >= 60 && self.session_ttl_secs <= 30 * 86_400, "session_ttl_secs must be between 60 and 2592000");
+        anyhow::ensure!(self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://"), "public_base_url must start with http:// or https://");
+        anyhow::ensure!(!self.node_name.trim().is_empty() && self.node_name.len() <= 64, "node_name must be 1..=64 characters");
+        Ok(())
+    }
+}
+
+/// The commented configuration file `mahasil default-config` prints.
+pub const DEFAULT_CONFIG_TOML: &str = r#"# mahasil configuration. Every key can also be set as an environment variable
+# MAHASIL_<KEY> (e.g. MAHASIL_DATABASE_URL); command-line flags override both.
+
+# Where the embedded SQLite database lives when database_url is empty.
+data_dir = "./mahasil-data"
+
+# PostgreSQL instead of SQLite: postgres://user:password@host:5432/dbname
+# (the password is never printed or logged).
+database_url = ""
+
+# Address to listen on.
+bind = "127.0.0.1:8080"
+
+# Base of links printed on notices and in QR codes.
+public_base_url = "http://127.0.0.1:8080"
+
+# This node's name in the issuer registry. Each app node needs its own name: its
+# challans are numbered under its own issuer number.
+node_name = "node-1"
+
+# How long a sign-in lasts, in seconds.
+session_ttl_secs = 43200
+
+# Mail relay for notifications, smtp://host:port (empty: email not sent).
+smtp_url = ""
+
+# HTTP SMS gateway for notifications (empty: SMS not sent).
+sms_gateway_url = ""
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_default_config_is_the_default() -> Result<(), Box<dyn std::error::Error>> {
+        let parsed: Config = toml::from_str(DEFAULT_CONFIG_TOML)?;
+        assert_eq!(parsed, Config::default());
+        Ok(())
+    }
+
+    #[test]
+    fn debug_hides_the_password() {
+        let c = Config { database_url: "postgres://app:s3cret@db:5432/m".into(), ..Config::default() };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://app:***@db:5432/m"));
+    }
+
+    #[test]
+    fn file_then_environment() -> Result<(), Box<dyn std::error::Error>> {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("m.toml", "bind = \"0.0.0.0:9000\"\nnode_name = \"from-file\"")?;
+            jail.set_env("MAHASIL_NODE_NAME", "from-env");
+            jail.set_env("MAHASIL_TEST_DATABASE_URL", "ignored");
+            let c = Config::load(Some(Path::new("m.toml"))).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind, "0.0.0.0:9000");
+            assert_eq!(c.node_name, "from-env");
+            Ok(())
+        });
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_key_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("m.toml", "bnid = \"0.0.0.0:9000\"")?;
+            assert!(Config::load(Some(Path::new("m.toml"))).is_err());
+            Ok(())
+        });
+    }
+}
