@@ -7,10 +7,11 @@ pub mod auth;
 pub mod error;
 pub mod ops;
 pub mod state;
+pub mod testing;
 pub mod web;
 
-use axum::extract::DefaultBodyLimit;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
 pub use state::{AppState, ServerConfig};
