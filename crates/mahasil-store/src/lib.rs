@@ -35,8 +35,7 @@ pub type Store = Arc<dyn Storage>;
 /// `postgres://...`. Migrations are applied before it returns.
 pub async fn open(database_url: &str) -> Result<Store> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        // BACKEND-PG: replace with `Ok(Arc::new(postgres::PgStore::connect(database_url).await?))`
-        Err(StoreError::Config("the PostgreSQL backend is being built".into()))
+        Ok(Arc::new(postgres::PgStore::connect(database_url).await?))
     } else if let Some(_path) = database_url.strip_prefix("sqlite://") {
         // BACKEND-SQLITE: replace with `Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path)).await?))`
         Err(StoreError::Config("the SQLite backend is being built".into()))

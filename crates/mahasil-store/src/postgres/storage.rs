@@ -1,0 +1,204 @@
+//! [`Storage`] for [`PgStore`]: reads on the pool, writes as jobs for the group committer.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use mahasil_domain::authz::{Principal, Scope};
+use mahasil_domain::challan::ChallanDraft;
+use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
+use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
+use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
+use uuid::Uuid;
+
+use super::{audit_log, cancellations, challans, contests, heads, issuers, migrate, reference, sessions, users, PgStore};
+use crate::records::*;
+use crate::{Result, Storage};
+
+#[async_trait]
+impl Storage for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn migrations(&self) -> Result<Vec<String>> {
+        migrate::applied(&self.pool).await
+    }
+
+    async fn put_jurisdiction(&self, j: &Jurisdiction, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (j, actor) = (j.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { reference::put_jurisdiction(tx, &j, &actor, at).await })).await
+    }
+
+    async fn jurisdictions(&self) -> Result<Vec<Jurisdiction>> {
+        reference::jurisdictions(&self.pool).await
+    }
+
+    async fn jurisdiction(&self, slug: &Slug) -> Result<Option<Jurisdiction>> {
+        reference::jurisdiction(&self.pool, slug).await
+    }
+
+    async fn put_department(&self, d: &Department, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (d, actor) = (d.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { reference::put_department(tx, &d, &actor, at).await })).await
+    }
+
+    async fn departments(&self) -> Result<Vec<Department>> {
+        reference::departments(&self.pool).await
+    }
+
+    async fn create_head(&self, head: &RevenueHead, schedule: &FeeSchedule, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (head, schedule, actor) = (head.clone(), schedule.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { heads::create_head(tx, &head, &schedule, &actor, at).await })).await
+    }
+
+    async fn update_head(&self, head: &RevenueHead, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (head, actor) = (head.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { heads::update_head(tx, &head, &actor, at).await })).await
+    }
+
+    async fn add_fee_schedule(&self, schedule: &FeeSchedule, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (schedule, actor) = (schedule.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { heads::add_fee_schedule(tx, &schedule, &actor, at).await })).await
+    }
+
+    async fn heads(&self) -> Result<Vec<RevenueHead>> {
+        heads::heads(&self.pool).await
+    }
+
+    async fn head(&self, code: &HeadCode) -> Result<Option<HeadWithSchedules>> {
+        heads::head(&self.pool, code).await
+    }
+
+    async fn create_user(&self, user: &NewUser, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (user, actor) = (user.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { users::create_user(tx, &user, &actor, at).await })).await
+    }
+
+    async fn update_user(&self, update: &UserUpdate, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (update, actor) = (update.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { users::update_user(tx, &update, &actor, at).await })).await
+    }
+
+    async fn set_password(&self, user_id: Uuid, password_hash: &str, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (password_hash, actor) = (password_hash.to_owned(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { users::set_password(tx, user_id, &password_hash, &actor, at).await })).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        users::user_by_username(&self.pool, username).await
+    }
+
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>> {
+        users::user(&self.pool, id).await
+    }
+
+    async fn users(&self) -> Result<Vec<UserRecord>> {
+        users::users(&self.pool).await
+    }
+
+    async fn create_session(&self, session: &NewSession, at: Timestamp) -> Result<()> {
+        let session = session.clone();
+        self.writer.write(move |tx| Box::pin(async move { sessions::create_session(tx, &session, at).await })).await
+    }
+
+    async fn session(&self, token_sha256: &[u8; 32], now: Timestamp) -> Result<Option<(SessionRecord, UserRecord)>> {
+        sessions::session(&self.pool, token_sha256, now).await
+    }
+
+    async fn delete_session(&self, token_sha256: &[u8; 32], at: Timestamp) -> Result<()> {
+        let token_sha256 = *token_sha256;
+        self.writer.write(move |tx| Box::pin(async move { sessions::delete_session(tx, &token_sha256, at).await })).await
+    }
+
+    async fn node_issuer(&self, node_name: &str, at: Timestamp) -> Result<IssuerNo> {
+        if let Some(issuer) = issuers::find_node(&self.pool, node_name).await? {
+            return Ok(issuer);
+        }
+        let node_name = node_name.to_owned();
+        self.writer.write(move |tx| Box::pin(async move { issuers::node_issuer(tx, &node_name, at).await })).await
+    }
+
+    async fn issuer_counter(&self, issuer: IssuerNo) -> Result<u32> {
+        issuers::counter(&self.pool, issuer).await
+    }
+
+    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord> {
+        self.writer.issue(draft.clone(), issuer, actor.clone(), received_at).await
+    }
+
+    async fn challan_by_no(&self, no: ChallanNo) -> Result<Option<ChallanRecord>> {
+        challans::by_no(&self.pool, no).await
+    }
+
+    async fn challan(&self, id: Uuid) -> Result<Option<ChallanRecord>> {
+        challans::by_id(&self.pool, id).await
+    }
+
+    async fn challan_events(&self, challan_id: Uuid) -> Result<Vec<ChallanEvent>> {
+        challans::events(&self.pool, challan_id).await
+    }
+
+    async fn search_challans(&self, query: &ChallanQuery) -> Result<ChallanPage> {
+        challans::search(&self.pool, query).await
+    }
+
+    async fn count_challans(&self) -> Result<u64> {
+        challans::count(&self.pool).await
+    }
+
+    async fn request_cancellation(&self, challan_no: ChallanNo, reason: &str, requester: &Principal, request_id: Uuid, at: Timestamp) -> Result<CancellationRequest> {
+        let (reason, requester) = (reason.to_owned(), requester.clone());
+        self.writer.write(move |tx| Box::pin(async move { cancellations::request(tx, challan_no, &reason, &requester, request_id, at).await })).await
+    }
+
+    async fn decide_cancellation(&self, request_id: Uuid, approve: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<CancellationRequest> {
+        let (note, decider) = (note.to_owned(), decider.clone());
+        self.writer.write(move |tx| Box::pin(async move { cancellations::decide(tx, request_id, approve, &note, &decider, at).await })).await
+    }
+
+    async fn cancellation_request(&self, request_id: Uuid) -> Result<Option<CancellationRequest>> {
+        cancellations::one(&self.pool, request_id).await
+    }
+
+    async fn pending_cancellations(&self, scope: &Scope, limit: u32) -> Result<Vec<CancellationRequest>> {
+        cancellations::pending(&self.pool, scope, limit).await
+    }
+
+    async fn challan_cancellations(&self, challan_id: Uuid) -> Result<Vec<CancellationRequest>> {
+        cancellations::of_challan(&self.pool, challan_id).await
+    }
+
+    async fn record_contest(&self, challan_no: ChallanNo, grounds: &str, recorder: &Principal, contest_id: Uuid, at: Timestamp) -> Result<Contest> {
+        let (grounds, recorder) = (grounds.to_owned(), recorder.clone());
+        self.writer.write(move |tx| Box::pin(async move { contests::record(tx, challan_no, &grounds, &recorder, contest_id, at).await })).await
+    }
+
+    async fn decide_contest(&self, contest_id: Uuid, uphold: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<Contest> {
+        let (note, decider) = (note.to_owned(), decider.clone());
+        self.writer.write(move |tx| Box::pin(async move { contests::decide(tx, contest_id, uphold, &note, &decider, at).await })).await
+    }
+
+    async fn contest(&self, contest_id: Uuid) -> Result<Option<Contest>> {
+        contests::one(&self.pool, contest_id).await
+    }
+
+    async fn open_contests(&self, scope: &Scope, limit: u32) -> Result<Vec<Contest>> {
+        contests::open(&self.pool, scope, limit).await
+    }
+
+    async fn challan_contests(&self, challan_id: Uuid) -> Result<Vec<Contest>> {
+        contests::of_challan(&self.pool, challan_id).await
+    }
+
+    async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {
+        audit_log::entries(&self.pool, after_seq, limit).await
+    }
+
+    async fn verify_audit(&self) -> Result<AuditVerification> {
+        audit_log::verify(&self.pool).await
+    }
+}
