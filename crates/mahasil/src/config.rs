@@ -5,8 +5,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Environment variables read, each `MAHASIL_` + the upper-cased key.
@@ -79,12 +79,19 @@ impl Config {
 
     /// The database to open: the configured URL, or the SQLite file in the data directory.
     pub fn effective_database_url(&self) -> String {
-        if self.database_url.trim().is_empty() { format!("sqlite://{}", self.data_dir.join("mahasil.db").display()) } else { self.database_url.trim().to_string() }
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("mahasil.db").display())
+        } else {
+            self.database_url.trim().to_string()
+        }
     }
 
     pub fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.session_ttl_secs >= 60 && self.session_ttl_secs <= 30 * 86_400, "session_ttl_secs must be between 60 and 2592000");
-        anyhow::ensure!(self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://"), "public_base_url must start with http:// or https://");
+        anyhow::ensure!(
+            self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://"),
+            "public_base_url must start with http:// or https://"
+        );
         anyhow::ensure!(!self.node_name.trim().is_empty() && self.node_name.len() <= 64, "node_name must be 1..=64 characters");
         Ok(())
     }

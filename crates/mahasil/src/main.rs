@@ -96,7 +96,8 @@ async fn open_store(config: &Config) -> anyhow::Result<mahasil_store::Store> {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MAHASIL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sqlx=warn"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("MAHASIL_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn,sqlx=warn"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
@@ -124,7 +125,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = load_config(file, &data)?;
             let store = open_store(&config).await?;
             let applied = store.migrations().await?;
-            println!("{} database at {} is at migration {} ({} applied)", store.backend(), mahasil_store::redact_url(&config.effective_database_url()), applied.last().map_or("none", String::as_str), applied.len());
+            println!(
+                "{} database at {} is at migration {} ({} applied)",
+                store.backend(),
+                mahasil_store::redact_url(&config.effective_database_url()),
+                applied.last().map_or("none", String::as_str),
+                applied.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Verify { data } } => {
