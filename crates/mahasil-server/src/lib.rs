@@ -2,6 +2,7 @@
 //! staff pages, and the operational endpoints (`/healthz`, `/readyz`, `/metrics`).
 
 pub mod actions;
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;

@@ -1,4 +1,46 @@
-//! Staff pages.
+//! Staff pages: server-rendered HTML (maud) with plain forms and no JavaScript, usable on a
+//! phone. Every POST carries the session's CSRF token; every error is a page with the
+//! same status and message the JSON API would give.
+
+mod admin_heads;
+mod admin_users;
+mod assets;
+mod catalogue;
+mod challan_detail;
+mod challans;
+mod form;
+mod home;
+mod issue;
+mod layout;
+mod login;
+mod queue;
+mod schedule_form;
+mod staff;
+mod widgets;
+
 use axum::Router;
+use axum::routing::{get, post};
+
 use crate::state::AppState;
-pub fn routes() -> Router<AppState> { Router::new() }
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/assets/mahasil.css", get(assets::stylesheet))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/", get(home::page))
+        .route("/challans", get(challans::list))
+        .route("/challans/new", get(issue::form).post(issue::submit))
+        .route("/challans/{challan_no}", get(challan_detail::page))
+        .route("/challans/{challan_no}/cancellation", post(challan_detail::request_cancellation))
+        .route("/challans/{challan_no}/contest", post(challan_detail::record_contest))
+        .route("/queue", get(queue::page))
+        .route("/queue/cancellations/{id}", post(queue::decide_cancellation))
+        .route("/queue/contests/{id}", post(queue::decide_contest))
+        .route("/admin/users", get(admin_users::list).post(admin_users::create))
+        .route("/admin/users/{id}", get(admin_users::edit).post(admin_users::update))
+        .route("/admin/users/{id}/password", post(admin_users::reset_password))
+        .route("/admin/heads", get(admin_heads::list).post(admin_heads::create))
+        .route("/admin/heads/{code}", get(admin_heads::edit).post(admin_heads::update))
+        .route("/admin/heads/{code}/schedules", post(admin_heads::add_schedule))
+}
