@@ -1,0 +1,132 @@
+//! What the page tests share: a seeded application on a fresh SQLite store, requests
+//! through the router as a browser would send them (cookie, urlencoded forms), and the
+//! few things tests read back from a page (hidden fields, links).
+
+#![expect(dead_code, reason = "each test file uses a different part of this support module")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use mahasil_server::AppState;
+use mahasil_server::testing::{self, PASSWORD};
+use tower::ServiceExt;
+
+pub type R<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The application under test; the directory holds its database.
+pub struct Web {
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+/// One answer, its body as text.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn set_cookie(&self) -> &str {
+        self.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The value of the first hidden field `name` on the page.
+    pub fn hidden(&self, name: &str) -> R<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker).ok_or_else(|| format!("no field {name} on the page"))? + marker.len();
+        let end = self.body[start..].find('"').ok_or("unterminated value")?;
+        Ok(self.body[start..start + end].to_string())
+    }
+
+    /// The first link whose address starts with `prefix`, entities decoded.
+    pub fn link(&self, prefix: &str) -> R<String> {
+        let marker = format!("href=\"{prefix}");
+        let start = self.body.find(&marker).ok_or_else(|| format!("no link to {prefix}"))? + "href=\"".len();
+        let end = self.body[start..].find('"').ok_or("unterminated link")?;
+        Ok(self.body[start..start + end].replace("&amp;", "&"))
+    }
+}
+
+/// A signed-in browser: its session cookie and the CSRF token its pages carry.
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+impl Web {
+    pub async fn new() -> R<Self> {
+        let (state, dir) = testing::sqlite_app().await?;
+        Ok(Self { state, _dir: dir })
+    }
+
+    pub fn router(&self) -> Router {
+        mahasil_server::router(self.state.clone())
+    }
+
+    pub async fn send(&self, method: Method, uri: &str, cookie: Option<&str>, form: Option<&[(&str, &str)]>) -> R<Page> {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let req = match form {
+            Some(pairs) => req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form_body(pairs)))?,
+            None => req.body(Body::empty())?,
+        };
+        let resp = self.router().oneshot(req).await?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await?.to_bytes();
+        Ok(Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() })
+    }
+
+    pub async fn get(&self, uri: &str, s: &Session) -> R<Page> {
+        self.send(Method::GET, uri, Some(&s.cookie), None).await
+    }
+
+    /// Posts a form as the page would: with the session's CSRF token.
+    pub async fn post(&self, uri: &str, s: &Session, fields: &[(&str, &str)]) -> R<Page> {
+        let mut all = vec![("csrf", s.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.send(Method::POST, uri, Some(&s.cookie), Some(&all)).await
+    }
+
+    /// Signs in through the sign-in form with the seeded password.
+    pub async fn sign_in(&self, username: &str) -> R<Session> {
+        self.sign_in_with(username, PASSWORD).await
+    }
+
+    pub async fn sign_in_with(&self, username: &str, password: &str) -> R<Session> {
+        let page = self.send(Method::POST, "/login", None, Some(&[("username", username), ("password", password), ("next", "/")])).await?;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in of {username} failed: {}", page.body);
+        let cookie = page.set_cookie().split(';').next().ok_or("no cookie")?.to_string();
+        let home = self.send(Method::GET, "/", Some(&cookie), None).await?;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+        Ok(Session { csrf: home.hidden("csrf")?, cookie })
+    }
+
+    pub async fn count(&self) -> R<u64> {
+        Ok(self.state.store.count_challans().await?)
+    }
+}
