@@ -115,11 +115,11 @@ enum Step {
     Decide,
 }
 
-/// The first day of the window: ~5 months back, never before the schedules' first day.
-pub(super) fn window_start(now: Timestamp, months_days: i64) -> anyhow::Result<Date> {
+/// The first day of the window: `window_days` back, never before the schedules' first day.
+pub(super) fn window_start(now: Timestamp, window_days: i64) -> anyhow::Result<Date> {
     let today = now.to_zoned(pakistan()).date();
     let earliest = super::catalogue::SCHEDULES_EFFECTIVE_FROM.checked_add(Span::new().days(1))?;
-    let start = today.checked_sub(Span::new().days(months_days))?.max(earliest);
+    let start = today.checked_sub(Span::new().days(window_days))?.max(earliest);
     anyhow::ensure!(start < today, "demo challans need at least a day after {earliest}; now is {now}");
     Ok(start)
 }
