@@ -130,3 +130,28 @@ impl Web {
         Ok(self.state.store.count_challans().await?)
     }
 }
+
+/// Issues a challan directly through the shared action, as `username`, at `at`.
+pub async fn issue_as(web: &Web, username: &str, head_code: &str, amount_paisa: Option<i64>, cnic: &str, at: jiff::Timestamp) -> R<mahasil_store::ChallanRecord> {
+    use mahasil_server::actions::{IssueChallanInput, LocationInput, OffenderInput};
+    let user = web.state.store.user_by_username(username).await?.ok_or("no such user")?;
+    let who = mahasil_server::auth::session::principal_of(&user);
+    let district = if username.contains("mardan") { "mardan" } else { "peshawar" };
+    let input = IssueChallanInput {
+        id: None,
+        head_code: head_code.into(),
+        amount_paisa,
+        district: district.into(),
+        offender: OffenderInput {
+            name: "Sher Ali".into(),
+            cnic: cnic.into(),
+            mobile: "0301-7654321".into(),
+            email: None,
+            vehicle_no: Some("LEA-5555".into()),
+            business_name: None,
+            address: None,
+        },
+        location: LocationInput { lat: 34.01, lon: 71.57, text: "Qissa Khwani Bazaar".into() },
+    };
+    mahasil_server::actions::issue_challan(&web.state, &who, &input, at).await.map_err(|e| format!("{}: {}", e.status, e.body.message).into())
+}
