@@ -36,9 +36,8 @@ pub type Store = Arc<dyn Storage>;
 pub async fn open(database_url: &str) -> Result<Store> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
         Ok(Arc::new(postgres::PgStore::connect(database_url).await?))
-    } else if let Some(_path) = database_url.strip_prefix("sqlite://") {
-        // BACKEND-SQLITE: replace with `Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path)).await?))`
-        Err(StoreError::Config("the SQLite backend is being built".into()))
+    } else if let Some(path) = database_url.strip_prefix("sqlite://") {
+        Ok(Arc::new(sqlite::SqliteStore::open(std::path::Path::new(path)).await?))
     } else {
         Err(StoreError::Config(format!("database URL must start with sqlite:// or postgres://, got {}", redact_url(database_url))))
     }

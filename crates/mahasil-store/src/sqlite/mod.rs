@@ -1,1 +1,318 @@
-//! The embedded SQLite backend.
+//! The embedded SQLite backend: one database file in WAL mode. Every write goes through
+//! the group committer in [`writer`] (one thread, one connection, batched transactions
+//! acknowledged after a durable commit); reads go to a small pool of read-only
+//! connections. The SQL of each area lives in its own module.
+
+mod audit_log;
+mod cases;
+mod challans;
+mod connection;
+mod migrate;
+mod reference;
+mod rows;
+mod search;
+mod users;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use mahasil_domain::authz::{Principal, Scope};
+use mahasil_domain::challan::ChallanDraft;
+use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
+use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
+use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
+use rusqlite::{Connection, Transaction};
+use uuid::Uuid;
+
+pub use audit_log::MAX_AUDIT_PAGE;
+pub use challans::FIRST_NODE_ISSUER;
+pub use connection::READ_POOL_SIZE;
+pub use writer::{MAX_BATCH, WRITE_QUEUE_BOUND};
+
+use crate::Storage;
+use crate::error::{Result, StoreError};
+use crate::records::*;
+use connection::ReadPool;
+use writer::WriteQueue;
+
+/// The SQLite store. Cheap to share behind an `Arc`; the writer thread stops when the
+/// store is dropped.
+pub struct SqliteStore {
+    writes: WriteQueue,
+    reads: Arc<ReadPool>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and its parent directory,
+    /// applies pending migrations, and starts the writer.
+    pub async fn open(path: &Path) -> Result<Self> {
+        let path = path.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut conn = connection::open_writer(&path)?;
+            migrate::migrate(&mut conn)?;
+            let reads = ReadPool::open(&path)?;
+            let (writes, jobs) = WriteQueue::new();
+            writer::spawn_writer(conn, jobs)?;
+            Ok(Self { writes, reads })
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(format!("opening the database failed: {e}"))))?
+    }
+
+    /// Runs `work` in the writer's next batch; constraint failures become `Conflict`.
+    async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.writes.write(move |tx| work(tx).map_err(rows::name_constraint)).await
+    }
+
+    async fn read<T, F>(&self, read: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.reads.read(read).await
+    }
+
+    /// Like [`Self::read`], for reads of several statements that must see one snapshot.
+    async fn read_snapshot<T, F>(&self, read: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.reads
+            .read(move |conn| {
+                let snapshot = conn.unchecked_transaction()?;
+                let out = read(&snapshot)?;
+                snapshot.commit()?;
+                Ok(out)
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl Storage for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+    }
+
+    async fn migrations(&self) -> Result<Vec<String>> {
+        self.read(migrate::applied_names).await
+    }
+
+    // ----- reference data -----
+
+    async fn put_jurisdiction(&self, j: &Jurisdiction, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (j, actor) = (j.clone(), actor.clone());
+        self.write(move |tx| reference::put_jurisdiction(tx, &j, &actor, at)).await
+    }
+
+    async fn jurisdictions(&self) -> Result<Vec<Jurisdiction>> {
+        self.read(reference::jurisdictions).await
+    }
+
+    async fn jurisdiction(&self, slug: &Slug) -> Result<Option<Jurisdiction>> {
+        let slug = slug.clone();
+        self.read(move |conn| reference::jurisdiction(conn, &slug)).await
+    }
+
+    async fn put_department(&self, d: &Department, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (d, actor) = (d.clone(), actor.clone());
+        self.write(move |tx| reference::put_department(tx, &d, &actor, at)).await
+    }
+
+    async fn departments(&self) -> Result<Vec<Department>> {
+        self.read(reference::departments).await
+    }
+
+    async fn create_head(&self, head: &RevenueHead, schedule: &FeeSchedule, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (head, schedule, actor) = (head.clone(), schedule.clone(), actor.clone());
+        self.write(move |tx| reference::create_head(tx, &head, &schedule, &actor, at)).await
+    }
+
+    async fn update_head(&self, head: &RevenueHead, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (head, actor) = (head.clone(), actor.clone());
+        self.write(move |tx| reference::update_head(tx, &head, &actor, at)).await
+    }
+
+    async fn add_fee_schedule(&self, schedule: &FeeSchedule, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (schedule, actor) = (schedule.clone(), actor.clone());
+        self.write(move |tx| reference::add_fee_schedule(tx, &schedule, &actor, at)).await
+    }
+
+    async fn heads(&self) -> Result<Vec<RevenueHead>> {
+        self.read(reference::heads).await
+    }
+
+    async fn head(&self, code: &HeadCode) -> Result<Option<HeadWithSchedules>> {
+        let code = code.clone();
+        self.read_snapshot(move |conn| reference::head(conn, &code)).await
+    }
+
+    // ----- staff users and sessions -----
+
+    async fn create_user(&self, user: &NewUser, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (user, actor) = (user.clone(), actor.clone());
+        self.write(move |tx| users::create_user(tx, &user, &actor, at)).await
+    }
+
+    async fn update_user(&self, update: &UserUpdate, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (update, actor) = (update.clone(), actor.clone());
+        self.write(move |tx| users::update_user(tx, &update, &actor, at)).await
+    }
+
+    async fn set_password(&self, user_id: Uuid, password_hash: &str, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (hash, actor) = (password_hash.to_string(), actor.clone());
+        self.write(move |tx| users::set_password(tx, user_id, &hash, &actor, at)).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        let username = username.to_string();
+        self.read_snapshot(move |conn| users::user_by_username(conn, &username)).await
+    }
+
+    async fn user(&self, id: Uuid) -> Result<Option<UserRecord>> {
+        self.read_snapshot(move |conn| users::user(conn, id)).await
+    }
+
+    async fn users(&self) -> Result<Vec<UserRecord>> {
+        self.read_snapshot(users::users).await
+    }
+
+    async fn create_session(&self, session: &NewSession, at: Timestamp) -> Result<()> {
+        let session = session.clone();
+        self.write(move |tx| users::create_session(tx, &session, at)).await
+    }
+
+    async fn session(&self, token_sha256: &[u8; 32], now: Timestamp) -> Result<Option<(SessionRecord, UserRecord)>> {
+        let token = *token_sha256;
+        self.read_snapshot(move |conn| users::session(conn, &token, now)).await
+    }
+
+    async fn delete_session(&self, token_sha256: &[u8; 32], at: Timestamp) -> Result<()> {
+        let token = *token_sha256;
+        self.write(move |tx| users::delete_session(tx, &token, at)).await
+    }
+
+    // ----- issuers -----
+
+    async fn node_issuer(&self, node_name: &str, at: Timestamp) -> Result<IssuerNo> {
+        let name = node_name.to_string();
+        let lookup = name.clone();
+        // Known after the first call: answered by a read, without joining a write batch.
+        if let Some(known) = self.read(move |conn| challans::node_issuer_lookup(conn, &lookup)).await? {
+            return Ok(known);
+        }
+        self.write(move |tx| challans::node_issuer(tx, &name, at)).await
+    }
+
+    async fn issuer_counter(&self, issuer: IssuerNo) -> Result<u32> {
+        self.read(move |conn| challans::issuer_counter(conn, issuer)).await
+    }
+
+    // ----- challans -----
+
+    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord> {
+        let (draft, actor) = (draft.clone(), actor.clone());
+        self.write(move |tx| challans::issue(tx, &draft, issuer, &actor, received_at)).await
+    }
+
+    async fn challan_by_no(&self, no: ChallanNo) -> Result<Option<ChallanRecord>> {
+        self.read(move |conn| challans::challan_by_no(conn, no)).await
+    }
+
+    async fn challan(&self, id: Uuid) -> Result<Option<ChallanRecord>> {
+        self.read(move |conn| challans::challan(conn, id)).await
+    }
+
+    async fn challan_events(&self, challan_id: Uuid) -> Result<Vec<ChallanEvent>> {
+        self.read(move |conn| challans::events(conn, challan_id)).await
+    }
+
+    async fn search_challans(&self, query: &ChallanQuery) -> Result<ChallanPage> {
+        let query = query.clone();
+        self.read(move |conn| search::search(conn, &query)).await
+    }
+
+    async fn count_challans(&self) -> Result<u64> {
+        self.read(challans::count).await
+    }
+
+    // ----- cancellation (maker-checker) and contests -----
+
+    async fn request_cancellation(
+        &self,
+        challan_no: ChallanNo,
+        reason: &str,
+        requester: &Principal,
+        request_id: Uuid,
+        at: Timestamp,
+    ) -> Result<CancellationRequest> {
+        let (reason, requester) = (reason.to_string(), requester.clone());
+        self.write(move |tx| cases::request_cancellation(tx, challan_no, &reason, &requester, request_id, at)).await
+    }
+
+    async fn decide_cancellation(&self, request_id: Uuid, approve: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<CancellationRequest> {
+        let (note, decider) = (note.to_string(), decider.clone());
+        self.write(move |tx| cases::decide_cancellation(tx, request_id, approve, &note, &decider, at)).await
+    }
+
+    async fn cancellation_request(&self, request_id: Uuid) -> Result<Option<CancellationRequest>> {
+        self.read(move |conn| cases::cancellation_request(conn, request_id)).await
+    }
+
+    async fn pending_cancellations(&self, scope: &Scope, limit: u32) -> Result<Vec<CancellationRequest>> {
+        let scope = scope.clone();
+        self.read(move |conn| cases::pending_cancellations(conn, &scope, limit)).await
+    }
+
+    async fn challan_cancellations(&self, challan_id: Uuid) -> Result<Vec<CancellationRequest>> {
+        self.read(move |conn| cases::challan_cancellations(conn, challan_id)).await
+    }
+
+    async fn record_contest(&self, challan_no: ChallanNo, grounds: &str, recorder: &Principal, contest_id: Uuid, at: Timestamp) -> Result<Contest> {
+        let (grounds, recorder) = (grounds.to_string(), recorder.clone());
+        self.write(move |tx| cases::record_contest(tx, challan_no, &grounds, &recorder, contest_id, at)).await
+    }
+
+    async fn decide_contest(&self, contest_id: Uuid, uphold: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<Contest> {
+        let (note, decider) = (note.to_string(), decider.clone());
+        self.write(move |tx| cases::decide_contest(tx, contest_id, uphold, &note, &decider, at)).await
+    }
+
+    async fn contest(&self, contest_id: Uuid) -> Result<Option<Contest>> {
+        self.read(move |conn| cases::contest(conn, contest_id)).await
+    }
+
+    async fn open_contests(&self, scope: &Scope, limit: u32) -> Result<Vec<Contest>> {
+        let scope = scope.clone();
+        self.read(move |conn| cases::open_contests(conn, &scope, limit)).await
+    }
+
+    async fn challan_contests(&self, challan_id: Uuid) -> Result<Vec<Contest>> {
+        self.read(move |conn| cases::challan_contests(conn, challan_id)).await
+    }
+
+    // ----- audit -----
+
+    async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {
+        self.read(move |conn| audit_log::entries(conn, after_seq, limit)).await
+    }
+
+    async fn verify_audit(&self) -> Result<AuditVerification> {
+        audit_log::verify(&self.reads).await
+    }
+}

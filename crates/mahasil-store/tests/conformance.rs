@@ -1,0 +1,88 @@
+//! One conformance suite for every storage backend. Each case is written against `Store`
+//! alone and runs twice: on a fresh SQLite file always, and on a fresh PostgreSQL schema
+//! when `MAHASIL_TEST_DATABASE_URL` is set (skipped, saying so, otherwise). A few cases
+//! reach behind the store into the SQLite file, as an attacker with the file would.
+
+#[path = "conformance/audit.rs"]
+mod audit;
+#[path = "conformance/cases.rs"]
+mod cases;
+#[path = "conformance/challans.rs"]
+mod challans;
+#[path = "conformance/fixtures.rs"]
+mod fixtures;
+#[path = "conformance/reference.rs"]
+mod reference;
+#[path = "conformance/search.rs"]
+mod search;
+#[path = "conformance/users.rs"]
+mod users;
+
+/// Generates `sqlite::<case>` and `postgres::<case>` tests for each `module::case`.
+macro_rules! conformance {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() -> $crate::fixtures::TestResult {
+                    let (store, _dir) = mahasil_store::testing::fresh_sqlite().await?;
+                    $crate::$module::$case(store).await
+                }
+            )*
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() -> $crate::fixtures::TestResult {
+                    let Some(store) = mahasil_store::testing::fresh_postgres().await? else {
+                        eprintln!("skipped: MAHASIL_TEST_DATABASE_URL unset");
+                        return Ok(());
+                    };
+                    $crate::$module::$case(store).await
+                }
+            )*
+        }
+    };
+}
+
+conformance! {
+    reference::store_basics,
+    reference::jurisdictions_round_trip,
+    reference::departments_round_trip,
+    reference::heads_and_schedule_versions,
+    users::users_and_grants,
+    users::sessions,
+    challans::node_issuers,
+    challans::issue_and_read_back,
+    challans::concurrent_issues,
+    challans::failed_writes_leave_nothing,
+    search::search_filters,
+    search::search_scope,
+    search::search_pagination,
+    cases::cancellation_maker_checker,
+    cases::contests_uphold_and_quash,
+    audit::audit_chain_verifies,
+}
+
+/// Cases that need the SQLite file itself.
+mod sqlite_file {
+    macro_rules! sqlite_only {
+        ($($case:ident),* $(,)?) => {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() -> crate::fixtures::TestResult {
+                    crate::audit::$case().await
+                }
+            )*
+        };
+    }
+
+    sqlite_only! {
+        sqlite_audit_tamper_edit,
+        sqlite_audit_tamper_delete,
+        sqlite_audit_tamper_swap,
+        sqlite_history_is_append_only,
+        sqlite_reopen_keeps_data,
+    }
+}
