@@ -7,10 +7,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use mahasil_domain::authz::{Grant, Principal, Role};
-use mahasil_domain::challan::{draft, ChallanDraft, IssueRequest, Location, Offender};
+use mahasil_domain::challan::{ChallanDraft, IssueRequest, Location, Offender, draft};
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::head::{AfterDueRule, AmountRule, FeeSchedule, HeadCode, HeadKind, RevenueHead};
 use mahasil_domain::identity::{Cnic, Mobile, Text};
@@ -56,7 +56,8 @@ async fn seed(store: &PgStore) -> Result<Catalogue, Box<dyn std::error::Error + 
         let j = Jurisdiction { slug: slug(s)?, level, parent: parent.map(slug).transpose()?, name_en: s.into(), name_ur: s.into() };
         store.put_jurisdiction(&j, &admin, at).await?;
     }
-    let department = Department { slug: slug("district-administration")?, name_en: "District Administration".into(), name_ur: "ضلعی انتظامیہ".into() };
+    let department =
+        Department { slug: slug("district-administration")?, name_en: "District Administration".into(), name_ur: "ضلعی انتظامیہ".into() };
     store.put_department(&department, &admin, at).await?;
     let head = RevenueHead {
         code: HeadCode::parse("DA-ENC-01")?,
@@ -79,7 +80,13 @@ async fn seed(store: &PgStore) -> Result<Catalogue, Box<dyn std::error::Error + 
     store.create_head(&head, &schedule, &admin, at).await?;
     let grants = vec![Grant { role: Role::Officer, district: Some(slug("peshawar")?), department: Some(department.slug.clone()) }];
     let officer = Principal { user_id: Uuid::now_v7(), username: "officer.peshawar".into(), grants: grants.clone() };
-    let user = NewUser { id: officer.user_id, username: officer.username.clone(), display_name: "Officer".into(), password_hash: "$argon2id$not-a-real-hash".into(), grants };
+    let user = NewUser {
+        id: officer.user_id,
+        username: officer.username.clone(),
+        display_name: "Officer".into(),
+        password_hash: "$argon2id$not-a-real-hash".into(),
+        grants,
+    };
     store.create_user(&user, &admin, at).await?;
     let district = store.jurisdiction(&slug("peshawar")?).await?.ok_or("peshawar is missing")?;
     Ok(Catalogue { head, schedules: vec![schedule], district, officer })
@@ -108,7 +115,12 @@ impl Catalogue {
 }
 
 /// Issues `n` challans at once through `store`, each from its own task.
-async fn issue_concurrently(store: &Arc<PgStore>, catalogue: &Arc<Catalogue>, issuer: IssuerNo, n: usize) -> Result<Vec<mahasil_store::ChallanRecord>, Box<dyn std::error::Error + Send + Sync>> {
+async fn issue_concurrently(
+    store: &Arc<PgStore>,
+    catalogue: &Arc<Catalogue>,
+    issuer: IssuerNo,
+    n: usize,
+) -> Result<Vec<mahasil_store::ChallanRecord>, Box<dyn std::error::Error + Send + Sync>> {
     let mut tasks = Vec::with_capacity(n);
     for i in 0..n {
         let (store, catalogue) = (Arc::clone(store), Arc::clone(catalogue));
@@ -225,7 +237,13 @@ async fn a_failing_job_rolls_back_alone_and_the_batch_commits() -> TestResult {
     };
     let taken_username = {
         let store = Arc::clone(&store);
-        let user = NewUser { id: Uuid::now_v7(), username: catalogue.officer.username.clone(), display_name: "Twin".into(), password_hash: "x".into(), grants: Vec::new() };
+        let user = NewUser {
+            id: Uuid::now_v7(),
+            username: catalogue.officer.username.clone(),
+            display_name: "Twin".into(),
+            password_hash: "x".into(),
+            grants: Vec::new(),
+        };
         tokio::spawn(async move { store.create_user(&user, &Actor::system(), Timestamp::now()).await })
     };
     let new_user = {

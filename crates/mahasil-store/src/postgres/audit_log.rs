@@ -3,11 +3,11 @@
 //! the stored chain.
 
 use jiff::Timestamp;
-use sqlx::{PgConnection, PgPool, Row};
+use sqlx::{Executor, PgConnection, PgPool, Row};
 use uuid::Uuid;
 
-use super::types::{to_micros, PgTime};
-use crate::audit::{check_chain, entry_hash, PendingEntry};
+use super::types::{PgTime, to_micros};
+use crate::audit::{PendingEntry, check_chain, entry_hash};
 use crate::records::{Actor, AuditEntry, AuditFault, AuditVerification};
 use crate::{Result, StoreError};
 
@@ -32,10 +32,11 @@ pub(super) struct ChainMark {
 }
 
 impl AuditChain {
-    /// Locks the chain head row for the rest of the transaction: batches of every node
-    /// extend the chain one at a time.
-    pub(super) async fn lock(conn: &mut PgConnection) -> Result<Self> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_head FOR UPDATE").fetch_optional(&mut *conn).await?;
+    /// Begins a transaction and locks the chain head row for the rest of it, in one round
+    /// trip: batches of every node extend the chain one at a time.
+    pub(super) async fn begin_and_lock(conn: &mut PgConnection) -> Result<Self> {
+        // A plain-text query (no parameters), so both statements travel together.
+        let row = (&mut *conn).fetch_optional("BEGIN; SELECT seq, hash FROM audit_head FOR UPDATE").await?;
         let row = row.ok_or_else(|| StoreError::Corrupt("the audit_head row is missing".into()))?;
         Ok(Self { seq: row.try_get("seq")?, hash: row.try_get("hash")?, pending: Vec::new() })
     }
@@ -58,7 +59,18 @@ impl AuditChain {
         let hash = entry_hash(seq, &self.hash, &pending);
         let prev_hash = std::mem::replace(&mut self.hash, hash.clone());
         self.seq = seq;
-        self.pending.push(AuditEntry { seq, at, actor_id: actor.user_id, actor: actor.username.clone(), action: action.to_string(), entity, before, after, prev_hash, hash });
+        self.pending.push(AuditEntry {
+            seq,
+            at,
+            actor_id: actor.user_id,
+            actor: actor.username.clone(),
+            action: action.to_string(),
+            entity,
+            before,
+            after,
+            prev_hash,
+            hash,
+        });
     }
 
     /// Writes the appended entries and moves the head, in one statement.
@@ -148,7 +160,10 @@ pub(super) async fn verify(pool: &PgPool) -> Result<AuditVerification> {
         }
     }
     let first_bad = match hash_at_head {
-        None => Some(AuditFault { seq: prev.0 + 1, reason: format!("the chain head records entry {head_seq}, but the log ends at entry {}: entries were removed from the end", prev.0) }),
+        None => Some(AuditFault {
+            seq: prev.0 + 1,
+            reason: format!("the chain head records entry {head_seq}, but the log ends at entry {}: entries were removed from the end", prev.0),
+        }),
         Some(h) if h != head_hash => Some(AuditFault { seq: head_seq, reason: "the chain head's hash does not match this entry's hash".into() }),
         Some(_) => None,
     };

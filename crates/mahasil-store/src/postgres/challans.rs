@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::rows::{self, CHALLAN_COLUMNS};
 use super::types::{PgDate, PgTime};
-use crate::records::{ChallanEvent, ChallanPage, ChallanQuery, ChallanRecord, MAX_PAGE_SIZE};
 use crate::Result;
+use crate::records::{ChallanEvent, ChallanPage, ChallanQuery, ChallanRecord, MAX_PAGE_SIZE};
 
 pub(super) async fn by_no(pool: &PgPool, no: ChallanNo) -> Result<Option<ChallanRecord>> {
     let sql = format!("SELECT {CHALLAN_COLUMNS} FROM challans c WHERE c.challan_no = $1");
@@ -25,7 +25,8 @@ pub(super) async fn by_id(pool: &PgPool, id: Uuid) -> Result<Option<ChallanRecor
 }
 
 pub(super) async fn events(pool: &PgPool, challan_id: Uuid) -> Result<Vec<ChallanEvent>> {
-    let all = sqlx::query("SELECT at, kind, actor, status, note FROM challan_events WHERE challan_id = $1 ORDER BY id").bind(challan_id).fetch_all(pool).await?;
+    let all =
+        sqlx::query("SELECT at, kind, actor, status, note FROM challan_events WHERE challan_id = $1 ORDER BY id").bind(challan_id).fetch_all(pool).await?;
     all.iter()
         .map(|r| {
             Ok(ChallanEvent {

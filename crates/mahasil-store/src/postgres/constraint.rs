@@ -47,7 +47,8 @@ pub(super) fn classify(e: StoreError) -> StoreError {
         return e;
     };
     let code = db.code().unwrap_or_default();
-    let is_conflict = [UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, CHECK_VIOLATION, NOT_NULL_VIOLATION, EXCLUSION_VIOLATION, INTEGRITY_CONSTRAINT_VIOLATION].contains(&code.as_ref());
+    let is_conflict = [UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION, CHECK_VIOLATION, NOT_NULL_VIOLATION, EXCLUSION_VIOLATION, INTEGRITY_CONSTRAINT_VIOLATION]
+        .contains(&code.as_ref());
     if !is_conflict {
         return e;
     }

@@ -12,7 +12,7 @@ use super::audit_log::json;
 use super::challans::push_scope;
 use super::rows::{self, CONTEST_COLUMNS};
 use super::transitions::{self, lock_by_id, lock_by_no};
-use super::types::{to_micros, PgTime};
+use super::types::{PgTime, to_micros};
 use super::writer::Tx;
 use crate::records::{Actor, Contest, ContestState};
 use crate::{Result, StoreError};

@@ -2,8 +2,8 @@
 //! stored (the database refuses UPDATE and DELETE); a change is the next version.
 
 use jiff::Timestamp;
-use mahasil_domain::head::{AfterDueRule, AmountRule, FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::DomainError;
+use mahasil_domain::head::{AfterDueRule, AmountRule, FeeSchedule, HeadCode, RevenueHead};
 use sqlx::PgPool;
 
 use super::audit_log::json;
@@ -25,6 +25,11 @@ pub(super) async fn create_head(tx: &mut Tx, head: &RevenueHead, schedule: &FeeS
     schedule_of(&head.code, schedule)?;
     if schedule.version != 1 {
         return Err(StoreError::Conflict(format!("the first fee schedule of {} is version 1, not {}", head.code, schedule.version)));
+    }
+    let department: Option<String> =
+        sqlx::query_scalar("SELECT slug FROM departments WHERE slug = $1").bind(head.department.as_str()).fetch_optional(&mut tx.conn).await?;
+    if department.is_none() {
+        return Err(StoreError::NotFound(format!("department {}", head.department)));
     }
     sqlx::query(
         "INSERT INTO revenue_heads (code, kind, department, title_en, title_ur, legal_basis, account_code, active)
@@ -54,9 +59,11 @@ async fn insert_schedule(tx: &mut Tx, s: &FeeSchedule) -> Result<()> {
     let (after_type, after_paisa, basis_points) = match s.after_due {
         AfterDueRule::Same => ("same", None, None),
         AfterDueRule::Fixed { amount_paisa } => ("fixed", Some(amount_paisa.get()), None),
-        AfterDueRule::SurchargeBasisPoints { basis_points } => {
-            ("surcharge_bp", None, Some(i32::try_from(basis_points).map_err(|_| DomainError::Invalid { field: "after_due", reason: "surcharge too large".into() })?))
-        }
+        AfterDueRule::SurchargeBasisPoints { basis_points } => (
+            "surcharge_bp",
+            None,
+            Some(i32::try_from(basis_points).map_err(|_| DomainError::Invalid { field: "after_due", reason: "surcharge too large".into() })?),
+        ),
     };
     sqlx::query(
         "INSERT INTO fee_schedules (head_code, version, amount_type, amount_paisa, min_paisa, max_paisa, due_days,
@@ -83,15 +90,10 @@ pub(super) async fn update_head(tx: &mut Tx, head: &RevenueHead, actor: &Actor, 
     let sql = format!("SELECT {HEAD_COLUMNS} FROM revenue_heads WHERE code = $1 FOR UPDATE");
     let row = sqlx::query(&sql).bind(head.code.as_str()).fetch_optional(&mut tx.conn).await?;
     let before = row.as_ref().map(rows::head).transpose()?.ok_or_else(|| StoreError::NotFound(format!("head {}", head.code)))?;
-    // Code, kind and department never change: keep the stored ones.
-    let after = RevenueHead {
-        title_en: head.title_en.clone(),
-        title_ur: head.title_ur.clone(),
-        legal_basis: head.legal_basis.clone(),
-        account_code: head.account_code.clone(),
-        active: head.active,
-        ..before.clone()
-    };
+    if head.kind != before.kind || head.department != before.department {
+        return Err(StoreError::Conflict(format!("the kind and department of head {} never change; create a new head instead", head.code)));
+    }
+    let after = head.clone();
     sqlx::query("UPDATE revenue_heads SET title_en = $2, title_ur = $3, legal_basis = $4, account_code = $5, active = $6 WHERE code = $1")
         .bind(after.code.as_str())
         .bind(&after.title_en)
@@ -108,11 +110,13 @@ pub(super) async fn update_head(tx: &mut Tx, head: &RevenueHead, actor: &Actor, 
 pub(super) async fn add_fee_schedule(tx: &mut Tx, schedule: &FeeSchedule, actor: &Actor, at: Timestamp) -> Result<()> {
     schedule_of(&schedule.head, schedule)?;
     // Locking the head makes concurrent additions take turns.
-    let head: Option<String> = sqlx::query_scalar("SELECT code FROM revenue_heads WHERE code = $1 FOR UPDATE").bind(schedule.head.as_str()).fetch_optional(&mut tx.conn).await?;
+    let head: Option<String> =
+        sqlx::query_scalar("SELECT code FROM revenue_heads WHERE code = $1 FOR UPDATE").bind(schedule.head.as_str()).fetch_optional(&mut tx.conn).await?;
     if head.is_none() {
         return Err(StoreError::NotFound(format!("head {}", schedule.head)));
     }
-    let highest: Option<i32> = sqlx::query_scalar("SELECT max(version) FROM fee_schedules WHERE head_code = $1").bind(schedule.head.as_str()).fetch_one(&mut tx.conn).await?;
+    let highest: Option<i32> =
+        sqlx::query_scalar("SELECT max(version) FROM fee_schedules WHERE head_code = $1").bind(schedule.head.as_str()).fetch_one(&mut tx.conn).await?;
     let next = i64::from(highest.unwrap_or(0)) + 1;
     if i64::from(schedule.version) != next {
         return Err(StoreError::Conflict(format!("the next fee schedule version of {} is {next}, not {}", schedule.head, schedule.version)));

@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use super::audit_log::json;
 use super::issuers::issuer_no_param;
-use super::types::{to_micros, PgDate, PgTime};
+use super::types::{PgDate, PgTime, to_micros};
 use super::writer::Tx;
 use crate::records::{Actor, ChallanRecord};
 use crate::{Result, StoreError};
@@ -101,7 +101,9 @@ async fn insert(tx: &mut Tx, records: &[&ChallanRecord]) -> Result<()> {
     if records.is_empty() {
         return Ok(());
     }
-    let ints = |f: fn(&ChallanRecord) -> u32| records.iter().map(|r| i32::try_from(f(r)).map_err(|_| StoreError::Corrupt("number out of range".into()))).collect::<Result<Vec<i32>>>();
+    let ints = |f: fn(&ChallanRecord) -> u32| {
+        records.iter().map(|r| i32::try_from(f(r)).map_err(|_| StoreError::Corrupt("number out of range".into()))).collect::<Result<Vec<i32>>>()
+    };
     let strs = |f: fn(&ChallanRecord) -> &str| records.iter().map(|r| f(r)).collect::<Vec<&str>>();
     let opt_strs = |f: fn(&ChallanRecord) -> Option<&str>| records.iter().map(|r| f(r)).collect::<Vec<Option<&str>>>();
     sqlx::query(

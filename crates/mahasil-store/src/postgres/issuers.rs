@@ -7,7 +7,7 @@ use mahasil_domain::challan_no::IssuerNo;
 use sqlx::PgPool;
 
 use super::audit_log::json;
-use super::types::{to_micros, PgTime};
+use super::types::{PgTime, to_micros};
 use super::writer::Tx;
 use crate::records::Actor;
 use crate::{Result, StoreError};
@@ -26,7 +26,8 @@ pub(super) async fn find_node(pool: &PgPool, node_name: &str) -> Result<Option<I
 }
 
 pub(super) async fn node_issuer(tx: &mut Tx, node_name: &str, at: Timestamp) -> Result<IssuerNo> {
-    let existing: Option<(i32, String)> = sqlx::query_as("SELECT issuer_no, kind FROM issuers WHERE name = $1").bind(node_name).fetch_optional(&mut tx.conn).await?;
+    let existing: Option<(i32, String)> =
+        sqlx::query_as("SELECT issuer_no, kind FROM issuers WHERE name = $1").bind(node_name).fetch_optional(&mut tx.conn).await?;
     match existing {
         Some((n, kind)) if kind == "node" => return issuer_no(n),
         Some(_) => return Err(StoreError::Conflict(format!("issuer name {node_name} belongs to a device (issuers_name_key)"))),
@@ -49,7 +50,8 @@ pub(super) async fn node_issuer(tx: &mut Tx, node_name: &str, at: Timestamp) -> 
 }
 
 pub(super) async fn counter(pool: &PgPool, issuer: IssuerNo) -> Result<u32> {
-    let last: Option<i32> = sqlx::query_scalar("SELECT last_counter FROM issuers WHERE issuer_no = $1").bind(issuer_no_param(issuer)?).fetch_optional(pool).await?;
+    let last: Option<i32> =
+        sqlx::query_scalar("SELECT last_counter FROM issuers WHERE issuer_no = $1").bind(issuer_no_param(issuer)?).fetch_optional(pool).await?;
     last.map_or(Ok(0), |c| u32::try_from(c).map_err(|_| StoreError::Corrupt(format!("counter {c} of issuer {issuer}"))))
 }
 

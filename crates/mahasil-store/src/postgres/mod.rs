@@ -32,7 +32,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
 
 use self::writer::WriterHandle;
-use crate::{redact_url, Result, StoreError};
+use crate::{Result, StoreError, redact_url};
 
 pub use self::writer::{MAX_BATCH, WRITE_QUEUE_CAPACITY};
 

@@ -14,7 +14,8 @@ pub(super) async fn put_jurisdiction(tx: &mut Tx, j: &Jurisdiction, actor: &Acto
     let parent_level = match &j.parent {
         None => None,
         Some(parent) => {
-            let level: Option<String> = sqlx::query_scalar("SELECT level FROM jurisdictions WHERE slug = $1").bind(parent.as_str()).fetch_optional(&mut tx.conn).await?;
+            let level: Option<String> =
+                sqlx::query_scalar("SELECT level FROM jurisdictions WHERE slug = $1").bind(parent.as_str()).fetch_optional(&mut tx.conn).await?;
             let level = level.ok_or_else(|| StoreError::NotFound(format!("parent jurisdiction {parent}")))?;
             Some(Level::parse(&level).map_err(|e| StoreError::Corrupt(format!("jurisdictions.level: {e}")))?)
         }
@@ -47,7 +48,8 @@ pub(super) async fn jurisdictions(pool: &PgPool) -> Result<Vec<Jurisdiction>> {
 }
 
 pub(super) async fn jurisdiction(pool: &PgPool, slug: &Slug) -> Result<Option<Jurisdiction>> {
-    let row = sqlx::query("SELECT slug, level, parent_slug, name_en, name_ur FROM jurisdictions WHERE slug = $1").bind(slug.as_str()).fetch_optional(pool).await?;
+    let row =
+        sqlx::query("SELECT slug, level, parent_slug, name_en, name_ur FROM jurisdictions WHERE slug = $1").bind(slug.as_str()).fetch_optional(pool).await?;
     row.as_ref().map(rows::jurisdiction).transpose()
 }
 

@@ -1,15 +1,15 @@
 //! Rows back into records. Stored values were checked on the way in, so a value that no
 //! longer parses means the data was changed behind the store's back: `Corrupt`.
 
+use mahasil_domain::DomainError;
 use mahasil_domain::challan::{ChallanStatus, Location, Offender};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::{AfterDueRule, AmountRule, FeeSchedule, HeadCode, HeadKind, RevenueHead};
 use mahasil_domain::identity::{Cnic, Email, Mobile, Text, VehicleNo};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Level, Slug};
 use mahasil_domain::money::Paisa;
-use mahasil_domain::DomainError;
-use sqlx::postgres::PgRow;
 use sqlx::Row;
+use sqlx::postgres::PgRow;
 
 use super::types::{PgDate, PgTime};
 use crate::records::{CancellationRequest, ChallanRecord, Contest, ContestState, RequestState};

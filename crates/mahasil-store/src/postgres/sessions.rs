@@ -7,8 +7,8 @@ use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 use super::audit_log::json;
-use super::types::{to_micros, PgTime};
-use super::users::{user_row, USER_FIELDS};
+use super::types::{PgTime, to_micros};
+use super::users::{USER_FIELDS, user_row};
 use super::writer::Tx;
 use crate::records::{Actor, NewSession, SessionKind, SessionRecord, UserRecord};
 use crate::{Result, StoreError};

@@ -9,7 +9,7 @@ use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
-use super::{audit_log, cancellations, challans, contests, heads, issuers, migrate, reference, sessions, users, PgStore};
+use super::{PgStore, audit_log, cancellations, challans, contests, heads, issuers, migrate, reference, sessions, users};
 use crate::records::*;
 use crate::{Result, Storage};
 
@@ -150,7 +150,14 @@ impl Storage for PgStore {
         challans::count(&self.pool).await
     }
 
-    async fn request_cancellation(&self, challan_no: ChallanNo, reason: &str, requester: &Principal, request_id: Uuid, at: Timestamp) -> Result<CancellationRequest> {
+    async fn request_cancellation(
+        &self,
+        challan_no: ChallanNo,
+        reason: &str,
+        requester: &Principal,
+        request_id: Uuid,
+        at: Timestamp,
+    ) -> Result<CancellationRequest> {
         let (reason, requester) = (reason.to_owned(), requester.clone());
         self.writer.write(move |tx| Box::pin(async move { cancellations::request(tx, challan_no, &reason, &requester, request_id, at).await })).await
     }

@@ -8,7 +8,7 @@ use mahasil_domain::identity::Text;
 use uuid::Uuid;
 
 use super::rows::{self, CHALLAN_COLUMNS};
-use super::types::{to_micros, PgTime};
+use super::types::{PgTime, to_micros};
 use super::writer::Tx;
 use crate::records::ChallanRecord;
 use crate::{Result, StoreError};
@@ -28,7 +28,15 @@ pub(super) async fn lock_by_id(tx: &mut Tx, id: Uuid) -> Result<ChallanRecord> {
 }
 
 /// Moves the challan to `status` (if it changed) and appends the event to its history.
-pub(super) async fn record(tx: &mut Tx, challan: &ChallanRecord, status: ChallanStatus, kind: &str, actor: &str, note: Option<&str>, at: Timestamp) -> Result<()> {
+pub(super) async fn record(
+    tx: &mut Tx,
+    challan: &ChallanRecord,
+    status: ChallanStatus,
+    kind: &str,
+    actor: &str,
+    note: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
     if status != challan.status {
         sqlx::query("UPDATE challans SET status = $2 WHERE id = $1").bind(challan.id).bind(status.as_str()).execute(&mut tx.conn).await?;
     }

@@ -10,7 +10,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use super::audit_log::json;
-use super::types::{to_micros, PgTime};
+use super::types::{PgTime, to_micros};
 use super::writer::Tx;
 use crate::records::{Actor, NewUser, UserRecord, UserUpdate};
 use crate::{Result, StoreError};

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::audit_log::{AuditChain, ChainMark};
 use super::constraint::classify;
-use super::issue::{issue_many, IssueInput};
+use super::issue::{IssueInput, issue_many};
 use crate::records::{Actor, ChallanRecord};
 use crate::{Result, StoreError};
 
@@ -44,8 +44,7 @@ impl Tx {
 
     /// Starts the transaction and locks the audit chain's head for it.
     async fn begin(&mut self) -> Result<()> {
-        (&mut self.conn).execute("BEGIN").await?;
-        self.chain = AuditChain::lock(&mut self.conn).await?;
+        self.chain = AuditChain::begin_and_lock(&mut self.conn).await?;
         Ok(())
     }
 
@@ -202,7 +201,8 @@ impl Writer {
                 Job::Op(o) => ops.push(o),
             }
         }
-        let mut out = Outcomes { issues: issues.iter().map(|_| Err(StoreError::WriterGone)).collect(), ops: ops.iter().map(|_| Err(StoreError::WriterGone)).collect() };
+        let mut out =
+            Outcomes { issues: issues.iter().map(|_| Err(StoreError::WriterGone)).collect(), ops: ops.iter().map(|_| Err(StoreError::WriterGone)).collect() };
         let inputs: Vec<&IssueInput> = issues.iter().map(|j| &j.input).collect();
         let failure = match self.connection().await {
             Ok(conn) => {
@@ -269,7 +269,8 @@ async fn run_jobs(tx: &mut Tx, issues: &[&IssueInput], ops: &mut [Box<dyn Op>], 
                 tx.begin().await?;
                 for (slot, input) in out.issues.iter_mut().zip(issues) {
                     let mark = tx.savepoint().await?;
-                    let outcome = issue_many(tx, &[*input]).await.and_then(|mut one| one.pop().unwrap_or(Err(StoreError::Corrupt("bulk issue returned nothing".into()))));
+                    let outcome =
+                        issue_many(tx, &[*input]).await.and_then(|mut one| one.pop().unwrap_or(Err(StoreError::Corrupt("bulk issue returned nothing".into()))));
                     tx.settle(mark, outcome.is_ok()).await?;
                     *slot = outcome.map_err(classify);
                 }
