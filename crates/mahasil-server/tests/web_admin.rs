@@ -153,16 +153,41 @@ async fn admin_creates_and_versions_a_head() -> R {
 
     let page = web.get(created.location(), &admin).await?;
     assert!(page.body.contains("dir=\"rtl\" lang=\"ur\""));
-    let renamed = web.post("/admin/heads/PC-LIC-09", &admin, &[("title_en", "Shop licence renewed late"), ("title_ur", "لائسنس"), ("legal_basis", "Test Act 2025 s. 9"), ("account_code", "C02899")]).await?;
+    let renamed = web
+        .post(
+            "/admin/heads/PC-LIC-09",
+            &admin,
+            &[("title_en", "Shop licence renewed late"), ("title_ur", "لائسنس"), ("legal_basis", "Test Act 2025 s. 9"), ("account_code", "C02899")],
+        )
+        .await?;
     assert_eq!(renamed.status, StatusCode::SEE_OTHER);
     let head = web.state.store.head(&code).await?.ok_or("gone")?.head;
     assert_eq!((head.title_en.as_str(), head.active), ("Shop licence renewed late", false));
 
-    let past = web.post("/admin/heads/PC-LIC-09/schedules", &admin, &[("amount_type", "fixed"), ("amount", "750"), ("due_days", "14"), ("after_due_type", "same"), ("effective_from", "2020-01-01")]).await?;
+    let past = web
+        .post(
+            "/admin/heads/PC-LIC-09/schedules",
+            &admin,
+            &[("amount_type", "fixed"), ("amount", "750"), ("due_days", "14"), ("after_due_type", "same"), ("effective_from", "2020-01-01")],
+        )
+        .await?;
     assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(past.body.contains("must be today or later"));
     let next_year = format!("{}-01-01", jiff::Zoned::now().year() + 1);
-    let added = web.post("/admin/heads/PC-LIC-09/schedules", &admin, &[("amount_type", "fixed"), ("amount", "750"), ("due_days", "14"), ("after_due_type", "fixed"), ("after_due_amount", "900"), ("effective_from", &next_year)]).await?;
+    let added = web
+        .post(
+            "/admin/heads/PC-LIC-09/schedules",
+            &admin,
+            &[
+                ("amount_type", "fixed"),
+                ("amount", "750"),
+                ("due_days", "14"),
+                ("after_due_type", "fixed"),
+                ("after_due_amount", "900"),
+                ("effective_from", &next_year),
+            ],
+        )
+        .await?;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     let versions = web.state.store.head(&code).await?.ok_or("gone")?.schedules;
     assert_eq!(versions.iter().map(|s| s.version).collect::<Vec<_>>(), [1, 2]);

@@ -72,7 +72,10 @@ async fn nobody_decides_their_own_request() -> R {
     let web = Web::new().await?;
     let peshawar = Slug::parse("peshawar")?;
     let hash = tokio::task::spawn_blocking(|| mahasil_server::auth::password::hash(PASSWORD)).await?.map_err(|e| e.to_string())?;
-    let grants = vec![Grant { role: Role::Officer, district: Some(peshawar.clone()), department: None }, Grant { role: Role::Supervisor, district: Some(peshawar), department: None }];
+    let grants = vec![
+        Grant { role: Role::Officer, district: Some(peshawar.clone()), department: None },
+        Grant { role: Role::Supervisor, district: Some(peshawar), department: None },
+    ];
     let both = NewUser { id: Uuid::now_v7(), username: "both.peshawar".into(), display_name: "Both Roles".into(), password_hash: hash, grants };
     web.state.store.create_user(&both, &Actor::system(), Timestamp::now()).await?;
 

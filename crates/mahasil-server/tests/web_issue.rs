@@ -85,7 +85,14 @@ async fn bad_amounts_are_refused_and_nothing_is_written() -> R {
     let web = Web::new().await?;
     let s = web.sign_in(OFFICER).await?;
     let form_id = fresh_form(&web, &s).await?;
-    let cases = [("999", "outside the range"), ("60000", "outside the range"), ("1250.505", "at most two decimals"), ("abc", "amount in rupees"), ("", "enter the amount")];
+    let cases = [
+        ("999", "must be from PKR 1,000 to PKR 50,000"),
+        ("60000", "must be from PKR 1,000 to PKR 50,000"),
+        ("0", "must be from PKR 1,000"),
+        ("1250.505", "at most two decimals"),
+        ("abc", "amount in rupees"),
+        ("", "enter the amount"),
+    ];
     for (amount, expected) in cases {
         let page = web.post("/challans/new", &s, &fields(&form_id, &[("head_code", "PC-OVR-01"), ("amount", amount)])).await?;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}");
@@ -102,7 +109,8 @@ async fn field_errors_sit_by_their_fields_and_keep_the_values() -> R {
     let web = Web::new().await?;
     let s = web.sign_in(OFFICER).await?;
     let form_id = fresh_form(&web, &s).await?;
-    let page = web.post("/challans/new", &s, &fields(&form_id, &[("offender.cnic", "12345"), ("location.lat", "north"), ("offender.name", "Zar <b>Ali</b>")])).await?;
+    let page =
+        web.post("/challans/new", &s, &fields(&form_id, &[("offender.cnic", "12345"), ("location.lat", "north"), ("offender.name", "Zar <b>Ali</b>")])).await?;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"offender.cnic-error\""), "CNIC error next to the CNIC field");
     assert!(page.body.contains("must be 13 digits"));

@@ -161,11 +161,15 @@ async fn amount(staff: &Staff, form: &FormFields, errors: &mut FieldErrors) -> A
     let Ok(code) = HeadCode::parse(form.get("head_code")) else { return Ok(None) };
     let Some(head) = staff.state.store.head(&code).await? else { return Ok(None) };
     let in_force = schedule_in_force(&head.schedules, local_date(Timestamp::now()));
-    if !matches!(in_force.map(|s| s.amount), Some(AmountRule::Range { .. })) {
-        return Ok(None);
-    }
+    let Some(AmountRule::Range { min_paisa, max_paisa }) = in_force.map(|s| s.amount) else { return Ok(None) };
     match form.opt("amount").map(rupees_to_paisa) {
-        Some(Ok(paisa)) => Ok(Some(paisa)),
+        Some(Ok(paisa)) => {
+            // The domain refuses it too; this says so in rupees, as the officer typed it.
+            if !(min_paisa.get()..=max_paisa.get()).contains(&paisa) {
+                errors.insert("amount_paisa".into(), format!("must be from {min_paisa} to {max_paisa} for this head"));
+            }
+            Ok(Some(paisa))
+        }
         Some(Err(reason)) => {
             errors.insert("amount_paisa".into(), reason);
             Ok(None)

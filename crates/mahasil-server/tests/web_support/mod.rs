@@ -132,7 +132,14 @@ impl Web {
 }
 
 /// Issues a challan directly through the shared action, as `username`, at `at`.
-pub async fn issue_as(web: &Web, username: &str, head_code: &str, amount_paisa: Option<i64>, cnic: &str, at: jiff::Timestamp) -> R<mahasil_store::ChallanRecord> {
+pub async fn issue_as(
+    web: &Web,
+    username: &str,
+    head_code: &str,
+    amount_paisa: Option<i64>,
+    cnic: &str,
+    at: jiff::Timestamp,
+) -> R<mahasil_store::ChallanRecord> {
     use mahasil_server::actions::{IssueChallanInput, LocationInput, OffenderInput};
     let user = web.state.store.user_by_username(username).await?.ok_or("no such user")?;
     let who = mahasil_server::auth::session::principal_of(&user);
