@@ -38,11 +38,15 @@ async fn officer_requests_and_supervisor_approves() -> R {
     assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
     let twice = web.post(&format!("/challans/{}/cancellation", c.challan_no), &officer, &[("reason", "again")]).await?;
     assert_eq!(twice.status, StatusCode::CONFLICT, "one pending request per challan");
+    assert!(twice.body.contains("class=\"alert error\""), "the refusal is said on the page");
+    let pending = web.get(&format!("/challans/{}", c.challan_no), &officer).await?;
+    assert!(!pending.body.contains("/cancellation\""), "no second request offered while one is pending");
 
     let supervisor = web.sign_in(SUPERVISOR).await?;
     let queue = web.get("/queue", &supervisor).await?;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.body.contains("Wrong vehicle number written"));
+    assert!(queue.body.contains("PKR 5,000"), "the queue shows what the challan is for");
     let id = first_decision(&queue.body, "cancellations")?;
 
     let forged = web.send(axum::http::Method::POST, &format!("/queue/cancellations/{id}"), Some(&supervisor.cookie), Some(&[("decision", "approve")])).await?;

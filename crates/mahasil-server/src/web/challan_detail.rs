@@ -88,12 +88,14 @@ fn facts(c: &ChallanRecord, catalogue: &Catalogue, today: jiff::civil::Date) -> 
     }
 }
 
-async fn history(staff: &Staff, c: &ChallanRecord) -> ApiResult<Markup> {
+/// The challan's history, and whether a cancellation request is still pending.
+async fn history(staff: &Staff, c: &ChallanRecord) -> ApiResult<(Markup, bool)> {
     let store = &staff.state.store;
     let events = store.challan_events(c.id).await?;
     let cancellations = store.challan_cancellations(c.id).await?;
     let contests = store.challan_contests(c.id).await?;
-    Ok(html! {
+    let cancellation_pending = cancellations.iter().any(|r| r.state == RequestState::Pending);
+    let markup = html! {
         section.card {
             h2 { "History" }
             ol.timeline {
@@ -126,10 +128,11 @@ async fn history(staff: &Staff, c: &ChallanRecord) -> ApiResult<Markup> {
                 } }
             }
         }
-        @if cancellations.iter().any(|r| r.state == RequestState::Pending) || contests.iter().any(|k| k.state == ContestState::Open) {
+        @if cancellation_pending || contests.iter().any(|k| k.state == ContestState::Open) {
             p.hint { "A decision is waiting with a supervisor." }
         }
-    })
+    };
+    Ok((markup, cancellation_pending))
 }
 
 fn may_request_cancellation(who: &Principal, c: &ChallanRecord) -> bool {
@@ -165,9 +168,9 @@ async fn render(staff: &Staff, no: &str, flash: Option<&str>, pending: &Pending<
     let catalogue = Catalogue::load(&staff.state).await?;
     let today = local_date(Timestamp::now());
     let who = staff.principal();
-    let history = history(staff, &c).await?;
+    let (history, cancellation_pending) = history(staff, &c).await?;
     let title = format!("Challan {}", c.challan_no);
-    let show_cancellation = may_request_cancellation(who, &c);
+    let show_cancellation = may_request_cancellation(who, &c) && !cancellation_pending;
     let show_contest = c.status == ChallanStatus::Issued && who.may(Action::RecordContest, &c.district, &c.department);
     // A refusal whose form is no longer offered is said at the top instead.
     let unplaced = pending.failure.as_ref().filter(|(kind, _)| if *kind == "cancellation" { !show_cancellation } else { !show_contest });

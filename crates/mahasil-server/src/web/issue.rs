@@ -111,8 +111,7 @@ async fn render(staff: &Staff, form: &FormFields, state: &FormState<'_>, status:
     let now = Timestamp::now();
     let catalogue = Catalogue::load(&staff.state).await?;
     let offers = offers(staff, &catalogue, &scope, now).await?;
-    let districts: Vec<(String, String)> =
-        catalogue.districts_in(&scope).into_iter().map(|d| (d.slug.to_string(), format!("{} — {}", d.name_en, d.name_ur))).collect();
+    let districts: Vec<(String, String)> = catalogue.districts_in(&scope).into_iter().map(|d| (d.slug.to_string(), d.name_en.clone())).collect();
     let chosen_district =
         if form.get("district").is_empty() { districts.first().map_or_else(String::new, |d| d.0.clone()) } else { form.get("district").to_string() };
     let errors = &state.errors;

@@ -48,9 +48,15 @@ pub async fn form(State(state): State<AppState>, QueryFields(query): QueryFields
 /// is checked against a decoy hash so the answer takes as long.
 async fn check_credentials(state: &AppState, username: &str, password_input: &str) -> ApiResult<Option<mahasil_store::UserRecord>> {
     let user = if username.is_empty() || username.chars().count() > MAX_USERNAME_CHARS { None } else { state.store.user_by_username(username).await? };
-    let phc = user.as_ref().filter(|u| u.active).map_or_else(|| password::decoy_hash().to_string(), |u| u.password_hash.clone());
+    let phc = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
     let attempt = if password_input.chars().count() > password::MAX_PASSWORD_CHARS { String::new() } else { password_input.to_string() };
-    let matches = tokio::task::spawn_blocking(move || !attempt.is_empty() && password::verify(&attempt, &phc)).await.map_err(|e| {
+    let matches = tokio::task::spawn_blocking(move || {
+        // The decoy is hashed on first use: that too belongs off the async threads.
+        let phc = phc.unwrap_or_else(|| password::decoy_hash().to_string());
+        !attempt.is_empty() && password::verify(&attempt, &phc)
+    })
+    .await
+    .map_err(|e| {
         tracing::error!(error = %e, "password check did not finish");
         ApiError::internal()
     })?;

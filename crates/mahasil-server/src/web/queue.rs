@@ -2,6 +2,8 @@
 //! cancellation requests (approve or reject) and open contests (uphold or quash), each
 //! with a note. A refusal by the domain is shown on the queue with its own status.
 
+use std::collections::HashMap;
+
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,13 +11,13 @@ use jiff::Timestamp;
 use mahasil_domain::DomainError;
 use mahasil_domain::authz::Action;
 use mahasil_domain::challan::MAX_REASON_CHARS;
-use mahasil_store::{CancellationRequest, Contest};
+use mahasil_store::{CancellationRequest, ChallanRecord, Contest};
 use maud::{Markup, html};
 use uuid::Uuid;
 
 use super::form::{FormFields, QueryFields};
 use super::staff::Staff;
-use super::widgets::{karachi_time, notice};
+use super::widgets::{karachi_time, money, notice, status_badge};
 use crate::actions;
 use crate::error::{ApiError, ApiResult};
 
@@ -45,12 +47,22 @@ fn decision_form(staff: &Staff, action: String, choices: [(&str, &str); 2]) -> M
     }
 }
 
-fn cancellation_item(staff: &Staff, r: &CancellationRequest) -> Markup {
+/// What the supervisor needs to know of the challan itself: head, amount, offender, status.
+fn challan_line(c: Option<&ChallanRecord>) -> Markup {
+    html! {
+        @if let Some(c) = c {
+            p.hint { (c.head_code) " · " (money(c.amount_paisa)) " · " (c.offender.name.as_str()) " · issued by " (c.officer_username) " on " (karachi_time(c.issued_at)) " · " (status_badge(c.status, false)) }
+        }
+    }
+}
+
+fn cancellation_item(staff: &Staff, r: &CancellationRequest, c: Option<&ChallanRecord>) -> Markup {
     let own = r.requested_by == staff.principal().user_id;
     html! {
         li.card {
             a href={ "/challans/" (r.challan_no.to_string()) } { strong { (r.challan_no.to_string()) } }
             " · " (r.district.to_string()) " · requested by " (r.requested_by_username) " on " (karachi_time(r.requested_at))
+            (challan_line(c))
             p.note { (r.reason) }
             @if own {
                 p.hint { "Your own request: another supervisor decides it." }
@@ -61,11 +73,12 @@ fn cancellation_item(staff: &Staff, r: &CancellationRequest) -> Markup {
     }
 }
 
-fn contest_item(staff: &Staff, k: &Contest) -> Markup {
+fn contest_item(staff: &Staff, k: &Contest, c: Option<&ChallanRecord>) -> Markup {
     html! {
         li.card {
             a href={ "/challans/" (k.challan_no.to_string()) } { strong { (k.challan_no.to_string()) } }
             " · " (k.district.to_string()) " · recorded by " (k.recorded_by_username) " on " (karachi_time(k.recorded_at))
+            (challan_line(c))
             p.note { (k.grounds) }
             (decision_form(staff, format!("/queue/contests/{}", k.id), [("uphold", "Uphold (challan stands)"), ("quash", "Quash (cancel the challan)")]))
         }
@@ -82,18 +95,24 @@ async fn render(staff: &Staff, message: Option<(&str, String)>, status: StatusCo
     let store = &staff.state.store;
     let cancellations = if cancel_scope.is_nowhere() { Vec::new() } else { store.pending_cancellations(&cancel_scope, QUEUE_LIMIT).await? };
     let contests = if contest_scope.is_nowhere() { Vec::new() } else { store.open_contests(&contest_scope, QUEUE_LIMIT).await? };
+    let mut challans: HashMap<Uuid, ChallanRecord> = HashMap::new();
+    for id in cancellations.iter().map(|r| r.challan_id).chain(contests.iter().map(|k| k.challan_id)) {
+        if let Some(c) = store.challan(id).await? {
+            challans.insert(id, c);
+        }
+    }
     let content = html! {
         h1 { "Decisions waiting" }
         @if let Some((kind, m)) = &message { (notice(kind, m)) }
         section {
             h2 { "Cancellation requests (" (cancellations.len()) ")" }
             @if cancellations.is_empty() { p.empty { "None pending." } }
-            ul.queue { @for r in &cancellations { (cancellation_item(staff, r)) } }
+            ul.queue { @for r in &cancellations { (cancellation_item(staff, r, challans.get(&r.challan_id))) } }
         }
         section {
             h2 { "Contests (" (contests.len()) ")" }
             @if contests.is_empty() { p.empty { "None open." } }
-            ul.queue { @for k in &contests { (contest_item(staff, k)) } }
+            ul.queue { @for k in &contests { (contest_item(staff, k, challans.get(&k.challan_id))) } }
         }
     };
     Ok(staff.page(status, "Queue", content))
