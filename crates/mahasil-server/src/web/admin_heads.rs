@@ -67,7 +67,7 @@ fn head_texts(shown: &Shown<'_>) -> Markup {
             input id="title_ur" name="title_ur" dir="rtl" lang="ur" required maxlength="200" value=(form.get("title_ur"));
             @if let Some(e) = errors.get("title_ur") { span.field-error { (e) } }
         }
-        (Input::text("Legal basis", "legal_basis", form.get("legal_basis")).required().maxlength(500).hint("the law and section, e.g. Punjab Local Government Act s. 12").errors(errors, &["legal_basis"]))
+        (Input::text("Legal basis", "legal_basis", form.get("legal_basis")).required().maxlength(500).hint("the law and section that sets this amount").errors(errors, &["legal_basis"]))
         (Input::text("Treasury head of account", "account_code", form.get("account_code")).required().maxlength(64).errors(errors, &["account_code"]))
     }
 }
