@@ -122,7 +122,7 @@ pub async fn issue_challan(state: &AppState, officer: &Principal, input: &IssueC
     let location = location_text.and_then(|t| f.take("location", Location::new(input.location.lat, input.location.lon, t)));
     let head = match &head_code {
         Some(code) => {
-            let found = state.store.head(code).await?;
+            let found = state.head(code).await?;
             if found.is_none() {
                 f.add("head_code", format!("unknown revenue head {code}"));
             }
@@ -132,7 +132,7 @@ pub async fn issue_challan(state: &AppState, officer: &Principal, input: &IssueC
     };
     let district = match &district {
         Some(slug) => {
-            let found = state.store.jurisdiction(slug).await?;
+            let found = state.jurisdiction(slug).await?;
             if found.is_none() {
                 f.add("district", format!("unknown district {slug}"));
             }

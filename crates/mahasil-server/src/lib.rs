@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod error;
 pub mod ops;
 pub mod state;

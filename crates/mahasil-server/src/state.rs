@@ -3,8 +3,12 @@
 use std::sync::Arc;
 
 use mahasil_domain::challan_no::IssuerNo;
-use mahasil_store::Store;
+use mahasil_domain::head::HeadCode;
+use mahasil_domain::jurisdiction::{Jurisdiction, Slug};
+use mahasil_store::{HeadWithSchedules, Store, StoreError};
 use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::cache::Caches;
 
 /// How this node serves.
 #[derive(Debug, Clone)]
@@ -26,4 +30,31 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
+    pub caches: Arc<Caches>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: ServerConfig) -> Self {
+        Self { store, config: Arc::new(config), metrics: crate::ops::metrics_handle(), caches: Arc::new(Caches::default()) }
+    }
+
+    /// A head with its schedules, from the cache when fresh.
+    pub async fn head(&self, code: &HeadCode) -> Result<Option<HeadWithSchedules>, StoreError> {
+        if let Some(found) = self.caches.heads.get(&code.to_string()) {
+            return Ok(found);
+        }
+        let found = self.store.head(code).await?;
+        self.caches.heads.insert(code.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// A jurisdiction, from the cache when fresh.
+    pub async fn jurisdiction(&self, slug: &Slug) -> Result<Option<Jurisdiction>, StoreError> {
+        if let Some(found) = self.caches.places.get(&slug.to_string()) {
+            return Ok(found);
+        }
+        let found = self.store.jurisdiction(slug).await?;
+        self.caches.places.insert(slug.to_string(), found.clone());
+        Ok(found)
+    }
 }

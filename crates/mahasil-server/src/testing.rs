@@ -107,17 +107,16 @@ pub async fn seed(store: &Store) -> TestResult<()> {
 
 /// An application state over `store` as a test node (issuer 100001, not a demo).
 pub fn state(store: Store) -> TestResult<AppState> {
-    Ok(AppState {
+    Ok(AppState::new(
         store,
-        config: Arc::new(ServerConfig {
+        ServerConfig {
             public_base_url: "http://mahasil.test".into(),
             demo: false,
             issuer: IssuerNo::new(100_001)?,
             session_ttl_secs: 3600,
             secure_cookies: false,
-        }),
-        metrics: crate::ops::metrics_handle(),
-    })
+        },
+    ))
 }
 
 /// A seeded application on a fresh SQLite store; keep the directory alive with it.

@@ -1,7 +1,5 @@
 //! `mahasil serve`: open the database, seed the demo if asked, and serve until a signal.
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 use mahasil_server::{AppState, ServerConfig};
 
@@ -15,17 +13,16 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         let report = crate::demo::seed(&store, issuer, Timestamp::now()).await?;
         println!("{report}");
     }
-    let state = AppState {
-        store: store.clone(),
-        config: Arc::new(ServerConfig {
+    let state = AppState::new(
+        store.clone(),
+        ServerConfig {
             public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
             demo,
             issuer,
             session_ttl_secs: config.session_ttl_secs,
             secure_cookies: config.public_base_url.starts_with("https://"),
-        }),
-        metrics: mahasil_server::ops::metrics_handle(),
-    };
+        },
+    );
     let listener = tokio::net::TcpListener::bind(&config.bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr()?;
     println!("mahasil is serving on http://{addr} ({} database, node {} issuing as {issuer})", store.backend(), config.node_name);

@@ -188,6 +188,7 @@ pub async fn create_head(state: &AppState, admin: &Principal, input: &CreateHead
         active: true,
     };
     state.store.create_head(&head, &schedule, &Actor::from(admin), now).await.map_err(|e| taken(e, "code"))?;
+    state.caches.heads.clear();
     state.store.head(&head.code).await?.ok_or_else(ApiError::internal)
 }
 
@@ -207,6 +208,7 @@ pub async fn update_head(state: &AppState, admin: &Principal, code: &str, input:
     let head =
         RevenueHead { title_en: t.title_en, title_ur: t.title_ur, legal_basis: t.legal_basis, account_code: t.account_code, active: input.active, ..existing };
     state.store.update_head(&head, &Actor::from(admin), now).await?;
+    state.caches.heads.clear();
     Ok(head)
 }
 
@@ -224,6 +226,7 @@ pub async fn add_fee_schedule(state: &AppState, admin: &Principal, code: &str, i
         return Err(f.into_error());
     }
     state.store.add_fee_schedule(&schedule, &Actor::from(admin), now).await?;
+    state.caches.heads.clear();
     Ok(schedule)
 }
 

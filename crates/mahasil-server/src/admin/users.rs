@@ -171,6 +171,8 @@ pub async fn update_user(state: &AppState, admin: &Principal, id: Uuid, input: &
     }
     let update = UserUpdate { id, display_name, grants, active: input.active };
     state.store.update_user(&update, &Actor::from(admin), now).await?;
+    // Grants or the active flag changed: sessions must be read again.
+    state.caches.sessions.clear();
     state.store.user(id).await?.ok_or_else(ApiError::internal)
 }
 
@@ -184,7 +186,9 @@ pub async fn reset_password(state: &AppState, admin: &Principal, id: Uuid, new_p
         return Err(f.into_error());
     }
     let password_hash = hash_password(new_password.to_string()).await?;
-    Ok(state.store.set_password(id, &password_hash, &Actor::from(admin), now).await?)
+    state.store.set_password(id, &password_hash, &Actor::from(admin), now).await?;
+    state.caches.sessions.clear();
+    Ok(())
 }
 
 #[cfg(test)]

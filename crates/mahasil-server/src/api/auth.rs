@@ -42,7 +42,7 @@ pub async fn login(State(state): State<AppState>, ApiJson(input): ApiJson<LoginI
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(State(state): State<AppState>, _who: ApiPrincipal, headers: HeaderMap) -> ApiResult<StatusCode> {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default();
-    state.store.delete_session(&session::token_hash(token.trim()), Timestamp::now()).await?;
+    session::end(&state, token.trim(), Timestamp::now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for ApiPrincipal {
             .ok()
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
-        match session::resolve(&state.store, token.trim(), SessionKind::Api, Timestamp::now()).await? {
+        match session::resolve(state, token.trim(), SessionKind::Api, Timestamp::now()).await? {
             Some((principal, _)) => Ok(Self(principal)),
             None => Err(ApiError::unauthorized("the session has expired or is unknown; sign in again")),
         }
@@ -101,7 +101,7 @@ impl FromRequestParts<AppState> for WebSession {
         let back_to = parts.uri.path_and_query().map_or_else(|| "/".to_string(), |p| p.to_string());
         let redirect = || WebRejection::SignIn(SignInRedirect(safe_next(&back_to)));
         let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or_else(redirect)?;
-        match session::resolve(&state.store, &token, SessionKind::Web, Timestamp::now()).await.map_err(WebRejection::Error)? {
+        match session::resolve(state, &token, SessionKind::Web, Timestamp::now()).await.map_err(WebRejection::Error)? {
             Some((principal, s)) => Ok(Self { principal, csrf_token: s.csrf_token, token }),
             None => Err(redirect()),
         }

@@ -9,6 +9,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// A fresh random token, URL-safe base64.
 pub fn new_token() -> String {
@@ -44,11 +45,30 @@ pub async fn start(store: &Store, user: &UserRecord, kind: SessionKind, ttl_secs
 }
 
 /// The principal behind a token of the expected kind, or `None` when unknown, expired, of
-/// another kind, or the user is disabled.
-pub async fn resolve(store: &Store, token: &str, kind: SessionKind, now: Timestamp) -> ApiResult<Option<(Principal, SessionRecord)>> {
+/// another kind, or the user is disabled. Served from the session cache when fresh; the
+/// expiry is checked against `now` either way.
+pub async fn resolve(state: &AppState, token: &str, kind: SessionKind, now: Timestamp) -> ApiResult<Option<(Principal, SessionRecord)>> {
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
-    let found = store.session(&token_hash(token), now).await?;
-    Ok(found.filter(|(s, u)| s.kind == kind && u.active).map(|(s, u)| (principal_of(&u), s)))
+    let hash = token_hash(token);
+    let found = match state.caches.sessions.get(&hash) {
+        Some(hit) => Some(hit),
+        None => {
+            let read = state.store.session(&hash, now).await?.filter(|(_, u)| u.active).map(|(s, u)| (principal_of(&u), s));
+            if let Some(entry) = &read {
+                state.caches.sessions.insert(hash, entry.clone());
+            }
+            read
+        }
+    };
+    Ok(found.filter(|(_, s)| s.kind == kind && s.expires_at > now))
+}
+
+/// Ends the session of `token` (sign-out) here and in the cache.
+pub async fn end(state: &AppState, token: &str, now: Timestamp) -> ApiResult<()> {
+    let hash = token_hash(token);
+    state.caches.sessions.remove(&hash);
+    state.store.delete_session(&hash, now).await?;
+    Ok(())
 }

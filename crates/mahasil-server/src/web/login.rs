@@ -100,7 +100,7 @@ pub async fn submit(State(state): State<AppState>, form: FormFields) -> Response
 pub async fn logout(staff: Staff, form: FormFields) -> Response {
     let result = async {
         staff.check_csrf(&form)?;
-        staff.state.store.delete_session(&session::token_hash(&staff.session.token), Timestamp::now()).await?;
+        session::end(&staff.state, &staff.session.token, Timestamp::now()).await?;
         let mut response = Redirect::to("/login").into_response();
         response.headers_mut().insert(header::SET_COOKIE, session_cookie(&staff.state.config, "", 0)?);
         Ok(response)
