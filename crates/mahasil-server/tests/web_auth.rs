@@ -71,11 +71,11 @@ async fn pages_without_a_session_send_to_sign_in() -> R {
     let web = Web::new().await?;
     let page = web.send(Method::GET, "/challans?cnic=17301-1234567-1", None, None).await?;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(page.location(), "/login?next=/challans%3Fcnic%3D17301-1234567-1");
+    assert_eq!(page.location(), "/login?next=%2Fchallans%3Fcnic%3D17301-1234567-1");
 
     let unknown = web.send(Method::GET, "/queue", Some("mahasil_session=made-up-token"), None).await?;
     assert_eq!(unknown.status, StatusCode::SEE_OTHER);
-    assert!(unknown.location().starts_with("/login?next=/queue"));
+    assert!(unknown.location().starts_with("/login?next=%2Fqueue"));
 
     // A session that has expired.
     let user = web.state.store.user_by_username(OFFICER).await?.ok_or("no officer")?;

@@ -66,17 +66,8 @@ pub struct SignInRedirect(String);
 
 impl IntoResponse for SignInRedirect {
     fn into_response(self) -> Response {
-        Redirect::to(&format!("/login?next={}", urlencode(&self.0))).into_response()
+        Redirect::to(&format!("/login?{}", crate::web::form::query_string([("next", self.0.as_str())]))).into_response()
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub enum WebRejection {

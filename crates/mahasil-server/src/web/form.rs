@@ -87,16 +87,7 @@ impl FromRequestParts<AppState> for QueryFields {
 
 /// Pairs as a query string, each name and value percent-encoded.
 pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    pairs.into_iter().map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v))).collect::<Vec<_>>().join("&")
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
 /// Per-field messages of one form, keyed like the JSON API's `fields` (`offender.cnic`).
@@ -178,7 +169,9 @@ mod tests {
 
     #[test]
     fn query_strings_are_encoded() {
-        assert_eq!(query_string([("cnic", "17301-1234567-1"), ("q", "a b&c=d")]), "cnic=17301-1234567-1&q=a%20b%26c%3Dd");
+        assert_eq!(query_string([("cnic", "17301-1234567-1"), ("q", "a b&c=d")]), "cnic=17301-1234567-1&q=a+b%26c%3Dd");
+        let back: Vec<(String, String)> = form_urlencoded::parse(query_string([("q", "a b&c=d")]).as_bytes()).into_owned().collect();
+        assert_eq!(back, [("q".to_string(), "a b&c=d".to_string())]);
     }
 
     #[test]

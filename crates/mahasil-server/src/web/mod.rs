@@ -8,7 +8,7 @@ mod assets;
 mod catalogue;
 mod challan_detail;
 mod challans;
-mod form;
+pub(crate) mod form;
 mod home;
 mod issue;
 mod layout;
