@@ -204,6 +204,7 @@ impl Writer {
         let mut out =
             Outcomes { issues: issues.iter().map(|_| Err(StoreError::WriterGone)).collect(), ops: ops.iter().map(|_| Err(StoreError::WriterGone)).collect() };
         let inputs: Vec<&IssueInput> = issues.iter().map(|j| &j.input).collect();
+        let started = std::time::Instant::now();
         let failure = match self.connection().await {
             Ok(conn) => {
                 let (conn, result) = transact(conn, &inputs, &mut ops, &mut out).await;
@@ -212,6 +213,13 @@ impl Writer {
             }
             Err(e) => Some(e),
         };
+        tracing::debug!(
+            issues = inputs.len(),
+            other_jobs = ops.len(),
+            elapsed_us = started.elapsed().as_micros(),
+            committed = failure.is_none(),
+            "write batch done"
+        );
         if let Some(e) = failure {
             tracing::warn!(error = %e, jobs = out.issues.len() + out.ops.len(), "a write batch was not committed");
             fail_unsettled(&mut out.issues, &e);
