@@ -276,6 +276,29 @@ async fn a_failing_job_rolls_back_alone_and_the_batch_commits() -> TestResult {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_writer_reconnects_when_its_connection_is_lost() -> TestResult {
+    let Some(url) = database_url("the_writer_reconnects_when_its_connection_is_lost") else { return Ok(()) };
+    let store = PgStore::connect_in_fresh_schema(&url).await?;
+    let catalogue = seed(&store).await?;
+    let issuer = store.node_issuer("node-1", Timestamp::now()).await?;
+    store.issue_challan(&catalogue.draft(0)?, issuer, &catalogue.actor(), Timestamp::now()).await?;
+
+    let schema = store.schema().ok_or("a fresh store has a schema")?.to_string();
+    let mut admin = PgConnection::connect(&url).await?;
+    let ended: Vec<bool> = sqlx::query_scalar("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1")
+        .bind(format!("mahasil writer {schema}"))
+        .fetch_all(&mut admin)
+        .await?;
+    assert_eq!(ended, [true], "the writer's one connection was ended");
+
+    // The next batch finds the connection gone before any job ran, and retries on a new one.
+    let record = store.issue_challan(&catalogue.draft(1)?, issuer, &catalogue.actor(), Timestamp::now()).await?;
+    assert_eq!(record.challan_no.counter(), 2);
+    assert_eq!(store.count_challans().await?, 2);
+    assert_chain_intact(&store).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn migrations_are_recorded_once_when_nodes_start_together() -> TestResult {
     let Some(url) = database_url("migrations_are_recorded_once_when_nodes_start_together") else { return Ok(()) };
     let first = PgStore::connect_in_fresh_schema(&url).await?;

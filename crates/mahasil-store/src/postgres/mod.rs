@@ -95,12 +95,14 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(POOL_MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_millis(POOL_ACQUIRE_TIMEOUT_MS))
-            // No ping before every read: a connection that broke fails its next query and is
-            // dropped from the pool then, which saves a round trip on every read.
-            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        let writer = WriterHandle::start(options).await?;
+        // The writer is easy to tell apart in pg_stat_activity (and a test can find its own).
+        let writer_name = match &schema {
+            Some(schema) => format!("mahasil writer {schema}"),
+            None => "mahasil writer".to_string(),
+        };
+        let writer = WriterHandle::start(options.application_name(&writer_name)).await?;
         Ok(Self { pool, writer, schema })
     }
 }

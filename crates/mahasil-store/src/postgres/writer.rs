@@ -205,13 +205,25 @@ impl Writer {
             Outcomes { issues: issues.iter().map(|_| Err(StoreError::WriterGone)).collect(), ops: ops.iter().map(|_| Err(StoreError::WriterGone)).collect() };
         let inputs: Vec<&IssueInput> = issues.iter().map(|j| &j.input).collect();
         let started = std::time::Instant::now();
-        let failure = match self.connection().await {
-            Ok(conn) => {
-                let (conn, result) = transact(conn, &inputs, &mut ops, &mut out).await;
-                self.conn = conn;
-                result.err()
+        let mut retried = false;
+        let failure = loop {
+            let conn = match self.connection().await {
+                Ok(conn) => conn,
+                Err(e) => break Some(e),
+            };
+            let (conn, result) = transact(conn, &inputs, &mut ops, &mut out).await;
+            self.conn = conn;
+            match result {
+                Ok(()) => break None,
+                // Nothing ran yet (the connection broke while idle, say): safe to try once
+                // more on a new connection.
+                Err(f) if f.before_any_job && !retried => {
+                    tracing::warn!(error = %f.error, "could not begin a write batch; retrying on a new connection");
+                    retried = true;
+                    self.conn = None;
+                }
+                Err(f) => break Some(f.error),
             }
-            Err(e) => Some(e),
         };
         tracing::debug!(
             issues = inputs.len(),
@@ -234,26 +246,33 @@ impl Writer {
     }
 }
 
+/// Why a batch was not committed as a whole.
+struct BatchFailure {
+    error: StoreError,
+    /// The transaction could not even begin, so no job ran and the batch may be retried.
+    before_any_job: bool,
+}
+
 /// Runs a batch in one transaction. Returns the connection if it is still usable, and
 /// whether the batch failed as a whole.
-async fn transact(conn: PgConnection, issues: &[&IssueInput], ops: &mut [Box<dyn Op>], out: &mut Outcomes) -> (Option<PgConnection>, Result<()>) {
+async fn transact(conn: PgConnection, issues: &[&IssueInput], ops: &mut [Box<dyn Op>], out: &mut Outcomes) -> (Option<PgConnection>, Result<(), BatchFailure>) {
     let mut tx = Tx { conn, chain: AuditChain::default() };
     let result = match tx.begin().await {
-        Ok(()) => run_jobs(&mut tx, issues, ops, out).await,
-        Err(e) => Err(e),
-    };
-    let result = match result {
-        Ok(true) => tx.commit().await,
-        Ok(false) => tx.rollback().await,
-        Err(e) => Err(e),
+        Ok(()) => match run_jobs(&mut tx, issues, ops, out).await {
+            Ok(true) => tx.commit().await,
+            Ok(false) => tx.rollback().await,
+            Err(e) => Err(e),
+        }
+        .map_err(|error| BatchFailure { error, before_any_job: false }),
+        Err(error) => Err(BatchFailure { error, before_any_job: true }),
     };
     match result {
         Ok(()) => (Some(tx.conn), Ok(())),
-        Err(e) => match tx.rollback().await {
-            Ok(()) => (Some(tx.conn), Err(e)),
+        Err(failure) => match tx.rollback().await {
+            Ok(()) => (Some(tx.conn), Err(failure)),
             Err(broken) => {
                 tracing::warn!(error = %broken, "the writer's connection failed; it will reconnect");
-                (None, Err(e))
+                (None, Err(failure))
             }
         },
     }
