@@ -18,11 +18,13 @@ mod search;
 #[path = "conformance/users.rs"]
 mod users;
 
-/// Generates `sqlite::<case>` and `postgres::<case>` tests for each `module::case`.
+/// Generates `sqlite::<case>` and `postgres::<case>` tests for each `module::case`,
+/// carrying any attributes written before it (such as `#[ignore]`).
 macro_rules! conformance {
-    ($($module:ident :: $case:ident),* $(,)?) => {
+    ($($(#[$attr:meta])* $module:ident :: $case:ident),* $(,)?) => {
         mod sqlite {
             $(
+                $(#[$attr])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() -> $crate::fixtures::TestResult {
                     let (store, _dir) = mahasil_store::testing::fresh_sqlite().await?;
@@ -33,6 +35,7 @@ macro_rules! conformance {
 
         mod postgres {
             $(
+                $(#[$attr])*
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() -> $crate::fixtures::TestResult {
                     let Some(store) = mahasil_store::testing::fresh_postgres().await? else {
@@ -63,6 +66,8 @@ conformance! {
     cases::cancellation_maker_checker,
     cases::contests_uphold_and_quash,
     audit::audit_chain_verifies,
+    #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
+    challans::issue_throughput,
 }
 
 /// Cases that need the SQLite file itself.

@@ -19,6 +19,19 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Prepared statements kept per connection (search builds one per filter combination).
 const STATEMENT_CACHE_CAPACITY: usize = 128;
 
+/// Page cache of the write connection, in KiB: the hot ends of every index stay in memory.
+const WRITER_CACHE_KIB: u32 = 65_536;
+
+/// Page cache of each read connection, in KiB.
+const READER_CACHE_KIB: u32 = 16_384;
+
+/// WAL pages after which the writer checkpoints by itself. The checkpointer thread
+/// normally keeps the WAL well below this; it is the backstop if it falls behind.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_384;
+
+/// Largest WAL file kept on disk after it has been reset, in bytes.
+const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The one connection that writes: creates the file, switches it to WAL, and syncs every
 /// commit to disk before it returns (`synchronous=FULL`).
 pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
@@ -28,15 +41,26 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Config(format!("{} cannot use write-ahead logging (journal mode is {mode})", path.display())));
     }
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")?;
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{WRITER_CACHE_KIB};
+         PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};"
+    ))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+    Ok(conn)
+}
+
+/// The connection the checkpointer uses: it writes only into the database file.
+pub(crate) fn open_checkpointer(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch("PRAGMA synchronous = FULL;")?;
     Ok(conn)
 }
 
 fn open_reader(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.execute_batch("PRAGMA temp_store = MEMORY;")?;
+    conn.execute_batch(&format!("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -{READER_CACHE_KIB};"))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
     Ok(conn)
 }

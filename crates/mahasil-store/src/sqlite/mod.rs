@@ -6,6 +6,7 @@
 mod audit_log;
 mod cases;
 mod challans;
+mod checkpoint;
 mod connection;
 mod migrate;
 mod reference;
@@ -29,6 +30,7 @@ use uuid::Uuid;
 
 pub use audit_log::MAX_AUDIT_PAGE;
 pub use challans::FIRST_NODE_ISSUER;
+pub use checkpoint::CHECKPOINT_INTERVAL;
 pub use connection::READ_POOL_SIZE;
 pub use writer::{MAX_BATCH, WRITE_QUEUE_BOUND};
 
@@ -43,6 +45,7 @@ use writer::WriteQueue;
 pub struct SqliteStore {
     writes: WriteQueue,
     reads: Arc<ReadPool>,
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl SqliteStore {
@@ -57,9 +60,10 @@ impl SqliteStore {
             let mut conn = connection::open_writer(&path)?;
             migrate::migrate(&mut conn)?;
             let reads = ReadPool::open(&path)?;
+            let checkpointer = checkpoint::spawn_checkpointer(connection::open_checkpointer(&path)?)?;
             let (writes, jobs) = WriteQueue::new();
             writer::spawn_writer(conn, jobs)?;
-            Ok(Self { writes, reads })
+            Ok(Self { writes, reads, _checkpointer: checkpointer })
         })
         .await
         .map_err(|e| StoreError::Io(std::io::Error::other(format!("opening the database failed: {e}"))))?

@@ -36,61 +36,104 @@ pub(crate) fn scope_condition(scope: &Scope, district_column: &str, department_c
     Some(format!("({})", alternatives.join(" OR ")))
 }
 
-fn push_filter(sql: &mut String, params: &mut Vec<Value>, condition: &str, value: Value) {
-    params.push(value);
-    sql.push_str(&format!(" AND {condition} ?{}", params.len()));
+/// A `WHERE` clause being built, with its numbered parameters.
+struct Conditions {
+    sql: String,
+    params: Vec<Value>,
+    /// The column whose index drives the search, if one was chosen.
+    driver: Option<&'static str>,
+}
+
+impl Conditions {
+    /// The column as written in SQL: `+column` keeps an index other than the driver's out.
+    fn column(&self, name: &'static str) -> String {
+        if self.driver.is_none_or(|d| d == name) { name.to_string() } else { format!("+{name}") }
+    }
+
+    fn push(&mut self, column: &'static str, op: &str, value: Value) {
+        self.params.push(value);
+        let written = self.column(column);
+        self.sql.push_str(&format!(" AND {written} {op} ?{}", self.params.len()));
+    }
 }
 
 fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
-pub(crate) fn search(conn: &Connection, q: &ChallanQuery) -> Result<ChallanPage> {
-    let mut params = Vec::new();
-    let Some(scope) = scope_condition(&q.scope, "district", "department", &mut params) else {
-        return Ok(ChallanPage { items: Vec::new(), next: None });
-    };
-    let mut sql = format!("SELECT {CHALLAN_COLUMNS} FROM challans WHERE {scope}");
+/// The one filter that should drive the search through its index, when the query has a
+/// selective one. Without statistics SQLite would rather take the index with the most
+/// equality columns (the scope's district and department), even next to a CNIC; every
+/// other condition is then written `+column` so it cannot steal the plan.
+fn driving_column(q: &ChallanQuery) -> Option<&'static str> {
+    if q.cnic.is_some() {
+        Some("cnic")
+    } else if q.mobile.is_some() {
+        Some("mobile")
+    } else if q.vehicle_no.is_some() {
+        Some("vehicle_no")
+    } else if q.officer_id.is_some() {
+        Some("officer_id")
+    } else {
+        None
+    }
+}
+
+/// The statement and parameters of a search for `limit` rows; `None` when nothing can match.
+fn search_statement(q: &ChallanQuery, limit: usize) -> Option<(String, Vec<Value>)> {
+    let mut w = Conditions { sql: String::new(), params: Vec::new(), driver: driving_column(q) };
+    let (district, department) = (w.column("district"), w.column("department"));
+    let scope = scope_condition(&q.scope, &district, &department, &mut w.params)?;
+    w.sql = format!("SELECT {CHALLAN_COLUMNS} FROM challans WHERE {scope}");
     if let Some(cnic) = &q.cnic {
-        push_filter(&mut sql, &mut params, "cnic =", text(cnic.as_str()));
+        w.push("cnic", "=", text(cnic.as_str()));
     }
     if let Some(mobile) = &q.mobile {
-        push_filter(&mut sql, &mut params, "mobile =", text(mobile.as_str()));
+        w.push("mobile", "=", text(mobile.as_str()));
     }
     if let Some(vehicle) = &q.vehicle_no {
-        push_filter(&mut sql, &mut params, "vehicle_no =", text(vehicle.as_str()));
+        w.push("vehicle_no", "=", text(vehicle.as_str()));
     }
     if let Some(status) = q.status {
-        push_filter(&mut sql, &mut params, "status =", text(status.as_str()));
+        w.push("status", "=", text(status.as_str()));
     }
     if let Some(day) = q.overdue_on {
-        // Written exactly as the partial index's condition, so the planner can use it.
-        sql.push_str(" AND status IN ('issued', 'contested')");
-        push_filter(&mut sql, &mut params, "due_date <", text(&day.to_string()));
+        // Written as the partial index's own condition, so the planner may use that index.
+        let status = w.column("status");
+        w.sql.push_str(&format!(" AND {status} IN ('issued', 'contested')"));
+        w.push("due_date", "<", text(&day.to_string()));
     }
     if let Some(district) = &q.district {
-        push_filter(&mut sql, &mut params, "district =", text(district.as_str()));
+        w.push("district", "=", text(district.as_str()));
     }
     if let Some(head) = &q.head_code {
-        push_filter(&mut sql, &mut params, "head_code =", text(head));
+        w.push("head_code", "=", text(head));
     }
     if let Some(officer) = q.officer_id {
-        push_filter(&mut sql, &mut params, "officer_id =", text(&officer.to_string()));
+        w.push("officer_id", "=", text(&officer.to_string()));
     }
     if let Some(from) = q.issued_from {
-        push_filter(&mut sql, &mut params, "issued_on >=", text(&from.to_string()));
+        w.push("issued_on", ">=", text(&from.to_string()));
     }
     if let Some(to) = q.issued_to {
-        push_filter(&mut sql, &mut params, "issued_on <=", text(&to.to_string()));
+        w.push("issued_on", "<=", text(&to.to_string()));
     }
     if let Some(after) = q.after {
-        push_filter(&mut sql, &mut params, "seq <", Value::Integer(after));
+        // The cursor is the rowid: never an index of its own, always usable with any.
+        w.params.push(Value::Integer(after));
+        w.sql.push_str(&format!(" AND seq < ?{}", w.params.len()));
     }
-    let limit = q.limit.clamp(1, MAX_PAGE_SIZE) as usize;
     // One row more than the page tells whether another page follows.
-    params.push(Value::Integer(limit as i64 + 1));
-    sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{}", params.len()));
+    w.params.push(Value::Integer(limit as i64 + 1));
+    w.sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{}", w.params.len()));
+    Some((w.sql, w.params))
+}
 
+pub(crate) fn search(conn: &Connection, q: &ChallanQuery) -> Result<ChallanPage> {
+    let limit = q.limit.clamp(1, MAX_PAGE_SIZE) as usize;
+    let Some((sql, params)) = search_statement(q, limit) else {
+        return Ok(ChallanPage { items: Vec::new(), next: None });
+    };
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut items = Vec::with_capacity(limit);
@@ -110,9 +153,38 @@ pub(crate) fn search(conn: &Connection, q: &ChallanQuery) -> Result<ChallanPage>
 
 #[cfg(test)]
 mod tests {
+    use mahasil_domain::identity::Cnic;
     use mahasil_domain::jurisdiction::Slug;
 
     use super::*;
+
+    /// The query plan's details, one string per step.
+    fn plan(q: &ChallanQuery) -> Result<Vec<String>> {
+        let mut conn = Connection::open_in_memory()?;
+        super::super::migrate::migrate(&mut conn)?;
+        let Some((sql, params)) = search_statement(q, 50) else { return Ok(Vec::new()) };
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let steps = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))?;
+        Ok(steps.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    #[test]
+    fn selective_filters_drive_the_plan() -> Result<()> {
+        let scope = Scope::Pairs(vec![(Some(Slug::parse("peshawar")?), Some(Slug::parse("district-administration")?))]);
+        let by_cnic = ChallanQuery {
+            cnic: Some(Cnic::parse("17301-1234567-1")?),
+            status: Some(mahasil_domain::challan::ChallanStatus::Issued),
+            ..ChallanQuery::new(scope.clone())
+        };
+        let steps = plan(&by_cnic)?;
+        assert!(steps.iter().any(|s| s.contains("challans_cnic")), "{steps:?}");
+        assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{steps:?}");
+        // Scope alone reads its own index in cursor order, without sorting.
+        let steps = plan(&ChallanQuery { after: Some(100), ..ChallanQuery::new(scope) })?;
+        assert!(steps.iter().any(|s| s.contains("challans_district_department")), "{steps:?}");
+        assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{steps:?}");
+        Ok(())
+    }
 
     #[test]
     fn scope_conditions() -> Result<()> {

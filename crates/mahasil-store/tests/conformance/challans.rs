@@ -151,3 +151,42 @@ pub async fn failed_writes_leave_nothing(store: Store) -> TestResult {
     assert_eq!(w.store.verify_audit().await?.first_bad, None);
     Ok(())
 }
+
+/// Issues from 64 concurrent clients, twice, and prints the rate of each round: the second
+/// round runs on top of the first one's challans and should be no slower.
+pub async fn issue_throughput(store: Store) -> TestResult {
+    const CLIENTS: u32 = 64;
+    const EACH: u32 = 250;
+    let w = std::sync::Arc::new(world(store).await?);
+    for round in 0..2_u32 {
+        let mut drafts = Vec::new();
+        for n in 0..CLIENTS * EACH {
+            drafts.push(draft_of(&w.store, &w.officer, ENCROACHMENT, "peshawar", n, None, t0()?).await?);
+        }
+        let started = std::time::Instant::now();
+        let mut handles = Vec::new();
+        for chunk in drafts.chunks(EACH as usize) {
+            let (w, chunk) = (std::sync::Arc::clone(&w), chunk.to_vec());
+            handles.push(tokio::spawn(async move {
+                let actor = Actor::from(&w.officer);
+                for d in &chunk {
+                    w.store.issue_challan(d, w.issuer, &actor, t0()?).await?;
+                }
+                TestResult::Ok(())
+            }));
+        }
+        for h in handles {
+            h.await??;
+        }
+        let elapsed = started.elapsed();
+        let total = CLIENTS * EACH;
+        println!(
+            "{} round {round}: {total} challans from {CLIENTS} clients in {elapsed:?}: {:.0}/s",
+            w.store.backend(),
+            f64::from(total) / elapsed.as_secs_f64()
+        );
+        assert_eq!(w.store.count_challans().await?, u64::from(total * (round + 1)));
+    }
+    assert_eq!(w.store.verify_audit().await?.first_bad, None);
+    Ok(())
+}
