@@ -25,7 +25,7 @@ pub(crate) fn spawn_checkpointer(conn: Connection) -> Result<Checkpointer> {
             // PASSIVE never blocks the writer or readers; whatever it cannot copy now it
             // copies next time. A failure is logged, not fatal: the writer's own
             // auto-checkpoint still bounds the WAL.
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            if let Err(e) = conn.prepare_cached("PRAGMA wal_checkpoint(PASSIVE)").and_then(|mut s| s.query_row([], |_| Ok(()))) {
                 tracing::warn!(error = %e, "sqlite background checkpoint failed");
             }
         }

@@ -110,7 +110,7 @@ impl Storage for SqliteStore {
     }
 
     async fn ping(&self) -> Result<()> {
-        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+        self.read(|conn| Ok(conn.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?)).await
     }
 
     async fn migrations(&self) -> Result<Vec<String>> {
