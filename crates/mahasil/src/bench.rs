@@ -78,11 +78,7 @@ async fn issue(server: &str, clients: usize, requests: u64, user: &str, password
                 if i >= requests {
                     break;
                 }
-                let body = json!({
-                    "head_code": head, "district": district,
-                    "offender": {"name": "Bench Offender", "cnic": format!("17301-{:07}-1", i % 10_000_000), "mobile": format!("0300{:07}", i % 10_000_000), "vehicle_no": format!("PES-{}", i % 10_000)},
-                    "location": {"lat": 34.0, "lon": 71.5, "text": "Saddar Road"}
-                });
+                let body = offender_body(&head, &district, i);
                 let t = Instant::now();
                 let ok = http.post(format!("{server}/api/v1/challans")).bearer_auth(&token).json(&body).send().await.is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED);
                 latencies.push(t.elapsed());
@@ -111,4 +107,28 @@ async fn issue(server: &str, clients: usize, requests: u64, user: &str, password
         all.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
     );
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A challan body whose CNIC, mobile and vehicle are spread over their whole ranges, as
+/// real offenders' are, so index inserts land all over the indexes rather than at one end.
+fn offender_body(head: &str, district: &str, i: u64) -> serde_json::Value {
+    let h = spread(i);
+    json!({
+        "head_code": head, "district": district,
+        "offender": {
+            "name": "Bench Offender",
+            "cnic": format!("1{:04}-{:07}-{}", h % 10_000, (h >> 14) % 10_000_000, (h >> 40) % 10),
+            "mobile": format!("03{:02}{:07}", (h >> 20) % 50, (h >> 27) % 10_000_000),
+            "vehicle_no": format!("PES-{}", (h >> 44) % 10_000)
+        },
+        "location": {"lat": 34.0, "lon": 71.5, "text": "Saddar Road"}
+    })
+}
+
+/// SplitMix64: a fixed, well-mixed permutation of the request number.
+fn spread(i: u64) -> u64 {
+    let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
