@@ -45,9 +45,13 @@ pub fn check_chain<'a>(prev: &mut (i64, String), entries: impl IntoIterator<Item
             return Some(AuditFault { seq: e.seq, reason: format!("expected entry {} next; entries are missing or out of order", prev.0 + 1) });
         }
         if e.prev_hash != prev.1 {
-            return Some(AuditFault { seq: e.seq, reason: "prev_hash does not match the previous entry's hash (an entry before it was removed, replaced or reordered)".into() });
+            return Some(AuditFault {
+                seq: e.seq,
+                reason: "prev_hash does not match the previous entry's hash (an entry before it was removed, replaced or reordered)".into(),
+            });
         }
-        let pending = PendingEntry { at: e.at, actor_id: e.actor_id, actor: &e.actor, action: &e.action, entity: &e.entity, before: &e.before, after: &e.after };
+        let pending =
+            PendingEntry { at: e.at, actor_id: e.actor_id, actor: &e.actor, action: &e.action, entity: &e.entity, before: &e.before, after: &e.after };
         let expected = entry_hash(e.seq, &e.prev_hash, &pending);
         if expected != e.hash {
             return Some(AuditFault { seq: e.seq, reason: "hash does not match the entry's contents (the entry was edited)".into() });
@@ -66,9 +70,28 @@ mod tests {
         (1..=n)
             .map(|seq| {
                 let after = format!("{{\"n\":{seq}}}");
-                let p = PendingEntry { at: Timestamp::from_second(seq).unwrap_or(Timestamp::UNIX_EPOCH), actor_id: None, actor: "system", action: "test", entity: "x", before: "null", after: &after };
+                let p = PendingEntry {
+                    at: Timestamp::from_second(seq).unwrap_or(Timestamp::UNIX_EPOCH),
+                    actor_id: None,
+                    actor: "system",
+                    action: "test",
+                    entity: "x",
+                    before: "null",
+                    after: &after,
+                };
                 let hash = entry_hash(seq, &prev, &p);
-                let e = AuditEntry { seq, at: p.at, actor_id: None, actor: "system".into(), action: "test".into(), entity: "x".into(), before: "null".into(), after: after.clone(), prev_hash: prev.clone(), hash: hash.clone() };
+                let e = AuditEntry {
+                    seq,
+                    at: p.at,
+                    actor_id: None,
+                    actor: "system".into(),
+                    action: "test".into(),
+                    entity: "x".into(),
+                    before: "null".into(),
+                    after: after.clone(),
+                    prev_hash: prev.clone(),
+                    hash: hash.clone(),
+                };
                 prev = hash;
                 e
             })

@@ -134,7 +134,14 @@ pub trait Storage: Send + Sync + 'static {
     /// An officer asks to cancel their own challan. Checked by
     /// `mahasil_domain::challan::check_cancellation_request` inside the transaction; one
     /// pending request per challan (`Conflict` otherwise).
-    async fn request_cancellation(&self, challan_no: ChallanNo, reason: &str, requester: &Principal, request_id: Uuid, at: Timestamp) -> Result<CancellationRequest>;
+    async fn request_cancellation(
+        &self,
+        challan_no: ChallanNo,
+        reason: &str,
+        requester: &Principal,
+        request_id: Uuid,
+        at: Timestamp,
+    ) -> Result<CancellationRequest>;
     /// A supervisor approves (challan becomes cancelled) or rejects a pending request.
     /// Checked by `check_cancellation_decision` inside the transaction: the requester can
     /// never decide it, a paid challan is never cancelled, a decided request is `Conflict`.

@@ -1,7 +1,7 @@
 //! Records the store reads and writes: what the server shows and acts on.
 
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use mahasil_domain::authz::{Grant, Scope};
 use mahasil_domain::challan::{ChallanStatus, Location, Offender};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
@@ -169,7 +169,21 @@ pub struct ChallanQuery {
 
 impl ChallanQuery {
     pub fn new(scope: Scope) -> Self {
-        Self { scope, cnic: None, mobile: None, vehicle_no: None, status: None, overdue_on: None, district: None, head_code: None, officer_id: None, issued_from: None, issued_to: None, after: None, limit: 50 }
+        Self {
+            scope,
+            cnic: None,
+            mobile: None,
+            vehicle_no: None,
+            status: None,
+            overdue_on: None,
+            district: None,
+            head_code: None,
+            officer_id: None,
+            issued_from: None,
+            issued_to: None,
+            after: None,
+            limit: 50,
+        }
     }
 }
 

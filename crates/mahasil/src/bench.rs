@@ -80,7 +80,13 @@ async fn issue(server: &str, clients: usize, requests: u64, user: &str, password
                 }
                 let body = offender_body(&head, &district, i);
                 let t = Instant::now();
-                let ok = http.post(format!("{server}/api/v1/challans")).bearer_auth(&token).json(&body).send().await.is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED);
+                let ok = http
+                    .post(format!("{server}/api/v1/challans"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED);
                 latencies.push(t.elapsed());
                 if !ok {
                     failures.fetch_add(1, Ordering::Relaxed);
