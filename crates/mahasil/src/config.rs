@@ -148,6 +148,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail fixes the closure's error type")]
     fn file_then_environment() -> Result<(), Box<dyn std::error::Error>> {
         figment::Jail::expect_with(|jail| {
             jail.create_file("m.toml", "bind = \"0.0.0.0:9000\"\nnode_name = \"from-file\"")?;
@@ -162,6 +163,7 @@ mod tests {
     }
 
     #[test]
+    #[expect(clippy::result_large_err, reason = "figment's Jail fixes the closure's error type")]
     fn unknown_key_is_refused() {
         figment::Jail::expect_with(|jail| {
             jail.create_file("m.toml", "bnid = \"0.0.0.0:9000\"")?;

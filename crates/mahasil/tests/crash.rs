@@ -78,10 +78,10 @@ async fn acknowledged_challans_survive_sigkill() -> R {
                     break;
                 }
                 let Ok(v) = resp.json::<Value>().await else { break };
-                if let (Some(id), Some(no)) = (v["id"].as_str(), v["challan_no"].as_str()) {
-                    if let Ok(mut a) = acknowledged.lock() {
-                        a.push((id.to_string(), no.to_string()));
-                    }
+                if let (Some(id), Some(no)) = (v["id"].as_str(), v["challan_no"].as_str())
+                    && let Ok(mut a) = acknowledged.lock()
+                {
+                    a.push((id.to_string(), no.to_string()));
                 }
             }
         }));
