@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use mahasil_domain::authz::{Grant, Scope};
-use mahasil_domain::challan::{ChallanStatus, Location, Offender};
+use mahasil_domain::challan::{ChallanDraft, ChallanStatus, Location, Offender};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::{FeeSchedule, RevenueHead};
 use mahasil_domain::identity::{Cnic, Mobile, VehicleNo};
@@ -126,6 +126,32 @@ pub struct ChallanRecord {
     pub amount_paisa: i64,
     pub amount_after_due_paisa: i64,
     pub due_date: Date,
+}
+
+impl ChallanRecord {
+    /// The record of a draft just numbered `challan_no` under `issuer`: status `issued`,
+    /// the draft's frozen amounts, received at `received_at`.
+    pub fn issued(d: &ChallanDraft, challan_no: ChallanNo, issuer: IssuerNo, officer_username: String, received_at: Timestamp) -> Self {
+        Self {
+            id: d.id,
+            challan_no,
+            issuer_no: issuer,
+            status: ChallanStatus::Issued,
+            head_code: d.head_code.clone(),
+            department: d.department.clone(),
+            schedule_version: d.schedule_version,
+            district: d.district.clone(),
+            officer_id: d.officer_id,
+            officer_username,
+            offender: d.offender.clone(),
+            location: d.location.clone(),
+            issued_at: d.issued_at,
+            received_at,
+            amount_paisa: d.amounts.amount.get(),
+            amount_after_due_paisa: d.amounts.amount_after_due.get(),
+            due_date: d.amounts.due_date,
+        }
+    }
 }
 
 /// One step in a challan's history.

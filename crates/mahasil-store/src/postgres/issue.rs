@@ -3,7 +3,7 @@
 //! hashed in memory from the chain head the batch holds.
 
 use jiff::Timestamp;
-use mahasil_domain::challan::{ChallanDraft, ChallanStatus};
+use mahasil_domain::challan::ChallanDraft;
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::identity::{Email, Text, VehicleNo};
 use mahasil_domain::time::local_date;
@@ -74,26 +74,9 @@ pub(super) async fn issue_many(tx: &mut Tx, inputs: &[&IssueInput]) -> Result<Ve
 }
 
 fn record(input: &IssueInput, challan_no: ChallanNo) -> ChallanRecord {
-    let d = &input.draft;
-    ChallanRecord {
-        id: d.id,
-        challan_no,
-        issuer_no: input.issuer,
-        status: ChallanStatus::Issued,
-        head_code: d.head_code.clone(),
-        department: d.department.clone(),
-        schedule_version: d.schedule_version,
-        district: d.district.clone(),
-        officer_id: d.officer_id,
-        officer_username: input.actor.username.clone(),
-        offender: d.offender.clone(),
-        location: d.location.clone(),
-        issued_at: to_micros(d.issued_at),
-        received_at: to_micros(input.received_at),
-        amount_paisa: d.amounts.amount.get(),
-        amount_after_due_paisa: d.amounts.amount_after_due.get(),
-        due_date: d.amounts.due_date,
-    }
+    let mut r = ChallanRecord::issued(&input.draft, challan_no, input.issuer, input.actor.username.clone(), to_micros(input.received_at));
+    r.issued_at = to_micros(r.issued_at);
+    r
 }
 
 /// Inserts the challans and their `issued` events in one statement.

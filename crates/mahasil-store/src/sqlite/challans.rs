@@ -146,25 +146,7 @@ pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, ac
         .ok_or_else(|| StoreError::NotFound(format!("officer {}", d.officer_id)))?;
     let counter = next_counter(tx, issuer)?;
     let challan_no = ChallanNo::new(issuer, counter)?;
-    let record = ChallanRecord {
-        id: d.id,
-        challan_no,
-        issuer_no: issuer,
-        status: ChallanStatus::Issued,
-        head_code: d.head_code.clone(),
-        department: d.department.clone(),
-        schedule_version: d.schedule_version,
-        district: d.district.clone(),
-        officer_id: d.officer_id,
-        officer_username,
-        offender: d.offender.clone(),
-        location: d.location.clone(),
-        issued_at: d.issued_at,
-        received_at,
-        amount_paisa: d.amounts.amount.get(),
-        amount_after_due_paisa: d.amounts.amount_after_due.get(),
-        due_date: d.amounts.due_date,
-    };
+    let record = ChallanRecord::issued(d, challan_no, issuer, officer_username, received_at);
     let o = &record.offender;
     tx.prepare_cached(INSERT_CHALLAN)?
         .execute(rusqlite::params![
