@@ -25,9 +25,12 @@ const WRITER_CACHE_KIB: u32 = 65_536;
 /// Page cache of each read connection, in KiB.
 const READER_CACHE_KIB: u32 = 16_384;
 
-/// WAL pages after which the writer checkpoints by itself. The checkpointer thread
-/// normally keeps the WAL well below this; it is the backstop if it falls behind.
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_384;
+/// WAL pages (8 MiB) after which the writer copies the WAL into the database file itself,
+/// right after a commit. Checkpointing on the writer's own thread, in small steps, keeps
+/// the copy's flush from running alongside the next commit's fsync: a separate
+/// checkpointer thread flushing 2 GB of randomly dirtied index pages made every commit
+/// behind it wait, and p99 at a million challans rose past 90 ms (docs/BENCHMARKS.md).
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 2_048;
 
 /// Largest WAL file kept on disk after it has been reset, in bytes.
 const WAL_SIZE_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
@@ -46,14 +49,6 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
          PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES};"
     ))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-    Ok(conn)
-}
-
-/// The connection the checkpointer uses: it writes only into the database file.
-pub(crate) fn open_checkpointer(path: &Path) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.execute_batch("PRAGMA synchronous = FULL;")?;
     Ok(conn)
 }
 

@@ -6,7 +6,6 @@
 mod audit_log;
 mod cases;
 mod challans;
-mod checkpoint;
 mod connection;
 mod migrate;
 mod reference;
@@ -30,7 +29,6 @@ use uuid::Uuid;
 
 pub use audit_log::MAX_AUDIT_PAGE;
 pub use challans::FIRST_NODE_ISSUER;
-pub use checkpoint::CHECKPOINT_INTERVAL;
 pub use connection::READ_POOL_SIZE;
 pub use writer::{MAX_BATCH, WRITE_QUEUE_BOUND};
 
@@ -45,7 +43,6 @@ use writer::WriteQueue;
 pub struct SqliteStore {
     writes: WriteQueue,
     reads: Arc<ReadPool>,
-    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl SqliteStore {
@@ -60,10 +57,9 @@ impl SqliteStore {
             let mut conn = connection::open_writer(&path)?;
             migrate::migrate(&mut conn)?;
             let reads = ReadPool::open(&path)?;
-            let checkpointer = checkpoint::spawn_checkpointer(connection::open_checkpointer(&path)?)?;
             let (writes, jobs) = WriteQueue::new();
             writer::spawn_writer(conn, jobs)?;
-            Ok(Self { writes, reads, _checkpointer: checkpointer })
+            Ok(Self { writes, reads })
         })
         .await
         .map_err(|e| StoreError::Io(std::io::Error::other(format!("opening the database failed: {e}"))))?
