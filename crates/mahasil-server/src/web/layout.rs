@@ -13,7 +13,8 @@ use crate::error::ApiError;
 use crate::state::ServerConfig;
 
 /// Pages say where their own content may come from: this site only, no scripts at all.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// One entry of the navigation and the action that makes it appear.
 struct NavItem {

@@ -26,6 +26,8 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assets/mahasil.css", get(assets::stylesheet))
+        .route("/assets/fonts/NotoNastaliqUrdu-Regular.ttf", get(assets::urdu_font))
+        .route("/assets/fonts/OFL.txt", get(assets::urdu_font_licence))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/", get(home::page))
