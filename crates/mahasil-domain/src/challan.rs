@@ -147,6 +147,8 @@ pub struct ChallanDraft {
     pub schedule_version: u32,
     pub district: Slug,
     pub officer_id: Uuid,
+    /// The issuing officer's username, kept on the challan as it was when issued.
+    pub officer_username: String,
     pub offender: Offender,
     pub location: Location,
     pub issued_at: Timestamp,
@@ -183,6 +185,7 @@ pub fn draft(
         schedule_version: schedule.version,
         district: district.slug.clone(),
         officer_id: officer.user_id,
+        officer_username: officer.username.clone(),
         offender: request.offender,
         location: request.location,
         issued_at,

@@ -131,7 +131,7 @@ pub struct ChallanRecord {
 impl ChallanRecord {
     /// The record of a draft just numbered `challan_no` under `issuer`: status `issued`,
     /// the draft's frozen amounts, received at `received_at`.
-    pub fn issued(d: &ChallanDraft, challan_no: ChallanNo, issuer: IssuerNo, officer_username: String, received_at: Timestamp) -> Self {
+    pub fn issued(d: &ChallanDraft, challan_no: ChallanNo, issuer: IssuerNo, received_at: Timestamp) -> Self {
         Self {
             id: d.id,
             challan_no,
@@ -142,7 +142,7 @@ impl ChallanRecord {
             schedule_version: d.schedule_version,
             district: d.district.clone(),
             officer_id: d.officer_id,
-            officer_username,
+            officer_username: d.officer_username.clone(),
             offender: d.offender.clone(),
             location: d.location.clone(),
             issued_at: d.issued_at,

@@ -31,7 +31,7 @@ async fn offers(staff: &Staff, catalogue: &Catalogue, scope: &Scope, now: Timest
     let today = local_date(now);
     let mut offers = Vec::new();
     for head in catalogue.heads.iter().filter(|h| h.active && scope_has_department(scope, &h.department)).take(MAX_HEADS_OFFERED) {
-        let schedules = staff.state.store.head(&head.code).await?.map(|h| h.schedules).unwrap_or_default();
+        let schedules = staff.state.head(&head.code).await?.map(|h| h.schedules).unwrap_or_default();
         offers.push(Offer { head: head.clone(), schedule: schedule_in_force(&schedules, today).cloned() });
     }
     Ok(offers)
@@ -158,7 +158,7 @@ fn coordinate(form: &FormFields, name: &str, errors: &mut FieldErrors) -> f64 {
 /// converted exactly for a range head.
 async fn amount(staff: &Staff, form: &FormFields, errors: &mut FieldErrors) -> ApiResult<Option<i64>> {
     let Ok(code) = HeadCode::parse(form.get("head_code")) else { return Ok(None) };
-    let Some(head) = staff.state.store.head(&code).await? else { return Ok(None) };
+    let Some(head) = staff.state.head(&code).await? else { return Ok(None) };
     let in_force = schedule_in_force(&head.schedules, local_date(Timestamp::now()));
     let Some(AmountRule::Range { min_paisa, max_paisa }) = in_force.map(|s| s.amount) else { return Ok(None) };
     match form.opt("amount").map(rupees_to_paisa) {

@@ -12,7 +12,7 @@ CREATE TABLE challans (
     department TEXT NOT NULL REFERENCES departments (slug),
     schedule_version INTEGER NOT NULL,
     district TEXT NOT NULL REFERENCES jurisdictions (slug),
-    officer_id UUID NOT NULL,
+    officer_id UUID NOT NULL REFERENCES users (id),
     officer_username TEXT NOT NULL,
     offender_name TEXT NOT NULL,
     cnic TEXT NOT NULL,

@@ -74,7 +74,7 @@ pub(super) async fn issue_many(tx: &mut Tx, inputs: &[&IssueInput]) -> Result<Ve
 }
 
 fn record(input: &IssueInput, challan_no: ChallanNo) -> ChallanRecord {
-    let mut r = ChallanRecord::issued(&input.draft, challan_no, input.issuer, input.actor.username.clone(), to_micros(input.received_at));
+    let mut r = ChallanRecord::issued(&input.draft, challan_no, input.issuer, to_micros(input.received_at));
     r.issued_at = to_micros(r.issued_at);
     r
 }

@@ -139,14 +139,9 @@ const INSERT_CHALLAN: &str = "INSERT INTO challans (id, challan_no, issuer_no, c
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 
 pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord> {
-    let officer_username: String = tx
-        .prepare_cached("SELECT username FROM users WHERE id = ?1")?
-        .query_row([d.officer_id.to_string()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("officer {}", d.officer_id)))?;
     let counter = next_counter(tx, issuer)?;
     let challan_no = ChallanNo::new(issuer, counter)?;
-    let record = ChallanRecord::issued(d, challan_no, issuer, officer_username, received_at);
+    let record = ChallanRecord::issued(d, challan_no, issuer, received_at);
     let o = &record.offender;
     tx.prepare_cached(INSERT_CHALLAN)?
         .execute(rusqlite::params![
