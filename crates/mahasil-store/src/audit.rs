@@ -37,6 +37,12 @@ pub fn entry_hash(seq: i64, prev_hash: &str, e: &PendingEntry<'_>) -> String {
     hex::encode(h.finalize())
 }
 
+/// SHA-256 of a stored document (lowercase hex): what the audit log records of a signed
+/// document such as a trust list version, so an edited copy is detectable.
+pub fn sha256_hex(document: &[u8]) -> String {
+    hex::encode(Sha256::digest(document))
+}
+
 /// Walks entries (in stored `seq` order) continuing from `prev` = (seq, hash) of the entry
 /// before them; returns the first fault. Sequence numbers must run without gaps.
 pub fn check_chain<'a>(prev: &mut (i64, String), entries: impl IntoIterator<Item = &'a AuditEntry>) -> Option<AuditFault> {

@@ -120,7 +120,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Numbers the draft with `issuer`'s next counter and stores it, its `issued` event
     /// and its audit entry, in one transaction. Returns once durably committed.
-    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord>;
+    /// `sealer` signs the numbered challan inside that transaction; a sealer error fails
+    /// the issue and stores nothing.
+    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp, sealer: &Sealer) -> Result<ChallanRecord>;
     async fn challan_by_no(&self, no: ChallanNo) -> Result<Option<ChallanRecord>>;
     async fn challan(&self, id: Uuid) -> Result<Option<ChallanRecord>>;
     /// The challan's history, oldest first.
@@ -159,6 +161,18 @@ pub trait Storage: Send + Sync + 'static {
     async fn contest(&self, contest_id: Uuid) -> Result<Option<Contest>>;
     async fn open_contests(&self, scope: &Scope, limit: u32) -> Result<Vec<Contest>>;
     async fn challan_contests(&self, challan_id: Uuid) -> Result<Vec<Contest>>;
+
+    // ----- trust list and revocations -----
+
+    /// The newest stored trust list, if any.
+    async fn latest_trust_list(&self) -> Result<Option<TrustListRecord>>;
+    /// Stores the next trust list version, audited. `version` must be the newest + 1 (1
+    /// when none is stored); anything else is `Conflict` (another node got there first).
+    async fn put_trust_list(&self, list: &TrustListRecord, actor: &Actor) -> Result<()>;
+    /// Cancellations with `seq > after_seq`, oldest first, at most `limit`
+    /// (capped at [`MAX_REVOCATIONS_PAGE`]). A challan is revoked in the same transaction
+    /// that cancels it.
+    async fn revocations(&self, after_seq: i64, limit: u32) -> Result<Vec<Revocation>>;
 
     // ----- audit -----
 

@@ -126,6 +126,10 @@ pub struct ChallanRecord {
     pub amount_paisa: i64,
     pub amount_after_due_paisa: i64,
     pub due_date: Date,
+    /// The COSE_Sign1 seal signed when the challan was stored (the QR code's content).
+    /// Kept out of the audit entry: it is derived from the values the entry records.
+    #[serde(skip)]
+    pub seal: Option<Vec<u8>>,
 }
 
 impl ChallanRecord {
@@ -150,9 +154,46 @@ impl ChallanRecord {
             amount_paisa: d.amounts.amount.get(),
             amount_after_due_paisa: d.amounts.amount_after_due.get(),
             due_date: d.amounts.due_date,
+            seal: None,
         }
     }
 }
+
+/// Signs a challan the moment it is numbered, inside the transaction that stores it, so
+/// no challan is ever stored without its seal. Implemented by the server with its node's
+/// challan key; the store only keeps the bytes.
+pub trait ChallanSealer: Send + Sync + 'static {
+    /// The seal of `challan` (every field is final except `seal`), or why it cannot be made.
+    fn seal(&self, challan: &ChallanRecord) -> std::result::Result<Vec<u8>, String>;
+}
+
+/// A shared sealer, handed to every `issue_challan`.
+pub type Sealer = std::sync::Arc<dyn ChallanSealer>;
+
+/// The seal of a freshly numbered challan; a sealer that cannot sign fails the issue.
+pub(crate) fn seal_with(sealer: &Sealer, record: &ChallanRecord) -> crate::Result<Vec<u8>> {
+    sealer.seal(record).map_err(|why| crate::StoreError::Config(format!("challan {} could not be sealed: {why}", record.challan_no)))
+}
+
+/// One version of the signed trust list, as stored: the signed document's bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustListRecord {
+    pub version: u32,
+    pub document: Vec<u8>,
+    pub created_at: Timestamp,
+}
+
+/// A cancelled challan, in the order cancellations happened. `seq` is the revocation
+/// list's version: a list at version N holds every revocation with `seq <= N`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub seq: i64,
+    pub challan_no: ChallanNo,
+    pub revoked_at: Timestamp,
+}
+
+/// Most revocations one read returns.
+pub const MAX_REVOCATIONS_PAGE: u32 = 10_000;
 
 /// One step in a challan's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -37,3 +37,18 @@ pub async fn fresh_postgres() -> Result<Option<Store>> {
     };
     Ok(Some(Arc::new(crate::postgres::PgStore::connect_in_fresh_schema(&url).await?)))
 }
+
+/// A sealer for tests of the store itself, which keeps seals as opaque bytes: the seal is
+/// the challan's number and amounts in text, so a test can tell which challan's seal a
+/// row holds. Real seals are signed by the server's keys and tested with them.
+pub fn test_sealer() -> crate::Sealer {
+    Arc::new(TextSealer)
+}
+
+struct TextSealer;
+
+impl crate::ChallanSealer for TextSealer {
+    fn seal(&self, c: &crate::ChallanRecord) -> std::result::Result<Vec<u8>, String> {
+        Ok(format!("seal:{}:{}:{}", c.challan_no.digits(), c.amount_paisa, c.amount_after_due_paisa).into_bytes())
+    }
+}

@@ -13,6 +13,8 @@ mod challans;
 mod fixtures;
 #[path = "conformance/reference.rs"]
 mod reference;
+#[path = "conformance/seals.rs"]
+mod seals;
 #[path = "conformance/search.rs"]
 mod search;
 #[path = "conformance/users.rs"]
@@ -66,6 +68,9 @@ conformance! {
     cases::cancellation_maker_checker,
     cases::contests_uphold_and_quash,
     audit::audit_chain_verifies,
+    seals::challans_are_stored_sealed,
+    seals::trust_list_versions,
+    seals::cancellations_are_revoked,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
     challans::issue_throughput,
 }

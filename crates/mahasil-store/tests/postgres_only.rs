@@ -126,7 +126,7 @@ async fn issue_concurrently(
         let (store, catalogue) = (Arc::clone(store), Arc::clone(catalogue));
         tasks.push(tokio::spawn(async move {
             let d = catalogue.draft(i)?;
-            store.issue_challan(&d, issuer, &catalogue.actor(), Timestamp::now()).await
+            store.issue_challan(&d, issuer, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await
         }));
     }
     let mut records = Vec::with_capacity(n);
@@ -209,14 +209,16 @@ async fn a_failing_job_rolls_back_alone_and_the_batch_commits() -> TestResult {
     let store = Arc::new(PgStore::connect_in_fresh_schema(&url).await?);
     let catalogue = Arc::new(seed(&store).await?);
     let issuer = store.node_issuer("node-1", Timestamp::now()).await?;
-    let taken = store.issue_challan(&catalogue.draft(0)?, issuer, &catalogue.actor(), Timestamp::now()).await?;
+    let taken = store.issue_challan(&catalogue.draft(0)?, issuer, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await?;
     let schema = store.schema().ok_or("a fresh store has a schema")?.to_string();
     let mut blocker = hold_chain_head(&url, &schema).await?;
 
     // The first job takes the writer into a batch that waits on the held head row.
     let first = {
         let (store, catalogue) = (Arc::clone(&store), Arc::clone(&catalogue));
-        tokio::spawn(async move { store.issue_challan(&catalogue.draft(1)?, issuer, &catalogue.actor(), Timestamp::now()).await })
+        tokio::spawn(async move {
+            store.issue_challan(&catalogue.draft(1)?, issuer, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await
+        })
     };
     tokio::time::sleep(Duration::from_millis(200)).await;
     // Everything sent now lands in the next batch together.
@@ -228,12 +230,14 @@ async fn a_failing_job_rolls_back_alone_and_the_batch_commits() -> TestResult {
         let (store, catalogue) = (Arc::clone(&store), Arc::clone(&catalogue));
         let mut d = catalogue.draft(99)?;
         d.id = taken.id;
-        tokio::spawn(async move { store.issue_challan(&d, issuer, &catalogue.actor(), Timestamp::now()).await })
+        tokio::spawn(async move { store.issue_challan(&d, issuer, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await })
     };
     let unknown_issuer = {
         let (store, catalogue) = (Arc::clone(&store), Arc::clone(&catalogue));
         let unknown = IssuerNo::new(999_999)?;
-        tokio::spawn(async move { store.issue_challan(&catalogue.draft(98)?, unknown, &catalogue.actor(), Timestamp::now()).await })
+        tokio::spawn(async move {
+            store.issue_challan(&catalogue.draft(98)?, unknown, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await
+        })
     };
     let taken_username = {
         let store = Arc::clone(&store);
@@ -281,7 +285,7 @@ async fn the_writer_reconnects_when_its_connection_is_lost() -> TestResult {
     let store = PgStore::connect_in_fresh_schema(&url).await?;
     let catalogue = seed(&store).await?;
     let issuer = store.node_issuer("node-1", Timestamp::now()).await?;
-    store.issue_challan(&catalogue.draft(0)?, issuer, &catalogue.actor(), Timestamp::now()).await?;
+    store.issue_challan(&catalogue.draft(0)?, issuer, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await?;
 
     let schema = store.schema().ok_or("a fresh store has a schema")?.to_string();
     let mut admin = PgConnection::connect(&url).await?;
@@ -292,7 +296,7 @@ async fn the_writer_reconnects_when_its_connection_is_lost() -> TestResult {
     assert_eq!(ended, [true], "the writer's one connection was ended");
 
     // The next batch finds the connection gone before any job ran, and retries on a new one.
-    let record = store.issue_challan(&catalogue.draft(1)?, issuer, &catalogue.actor(), Timestamp::now()).await?;
+    let record = store.issue_challan(&catalogue.draft(1)?, issuer, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await?;
     assert_eq!(record.challan_no.counter(), 2);
     assert_eq!(store.count_challans().await?, 2);
     assert_chain_intact(&store).await
@@ -331,7 +335,7 @@ async fn throughput_of_issuing_with_64_clients() -> TestResult {
         clients.push(tokio::spawn(async move {
             for i in 0..PER_CLIENT {
                 let d = catalogue.draft(c * PER_CLIENT + i)?;
-                store.issue_challan(&d, issuer, &catalogue.actor(), Timestamp::now()).await?;
+                store.issue_challan(&d, issuer, &catalogue.actor(), Timestamp::now(), &mahasil_store::testing::test_sealer()).await?;
             }
             Ok::<_, StoreError>(())
         }));

@@ -13,7 +13,7 @@ use super::audit_log::json;
 use super::issuers::issuer_no_param;
 use super::types::{PgDate, PgTime, to_micros};
 use super::writer::Tx;
-use crate::records::{Actor, ChallanRecord};
+use crate::records::{Actor, ChallanRecord, Sealer};
 use crate::{Result, StoreError};
 
 /// One `issue_challan` call.
@@ -22,6 +22,7 @@ pub(super) struct IssueInput {
     pub(super) issuer: IssuerNo,
     pub(super) actor: Actor,
     pub(super) received_at: Timestamp,
+    pub(super) sealer: Sealer,
 }
 
 /// Issues every input; an input whose issuer does not exist fails alone (`NotFound`).
@@ -61,7 +62,11 @@ pub(super) async fn issue_many(tx: &mut Tx, inputs: &[&IssueInput]) -> Result<Ve
         };
         let challan_no = ChallanNo::new(input.issuer, *counter)?;
         *counter += 1;
-        outcomes.push(Ok(record(input, challan_no)));
+        let mut r = record(input, challan_no);
+        // A challan that cannot be sealed is never stored: failing the whole call makes the
+        // caller retry each input alone, so only this one fails and its counter is undone.
+        r.seal = Some(crate::records::seal_with(&input.sealer, &r)?);
+        outcomes.push(Ok(r));
     }
     let records: Vec<&ChallanRecord> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
     insert(tx, &records).await?;
@@ -94,18 +99,18 @@ async fn insert(tx: &mut Tx, records: &[&ChallanRecord]) -> Result<()> {
             INSERT INTO challans (id, challan_no, issuer_no, counter, status, head_code, department, schedule_version,
                 district, officer_id, officer_username, offender_name, cnic, mobile, email, vehicle_no, business_name,
                 address, lat, lon, location_text, issued_at, issued_on, received_at, amount_paisa,
-                amount_after_due_paisa, due_date)
+                amount_after_due_paisa, due_date, seal)
             SELECT u.id, u.challan_no, u.issuer_no, u.counter, 'issued', u.head_code, u.department, u.schedule_version,
                 u.district, u.officer_id, u.officer_username, u.offender_name, u.cnic, u.mobile, u.email, u.vehicle_no,
                 u.business_name, u.address, u.lat, u.lon, u.location_text, u.issued_at, u.issued_on, u.received_at,
-                u.amount_paisa, u.amount_after_due_paisa, u.due_date
+                u.amount_paisa, u.amount_after_due_paisa, u.due_date, u.seal
             FROM UNNEST($1::uuid[], $2::text[], $3::int4[], $4::int4[], $5::text[], $6::text[], $7::int4[],
                 $8::text[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
                 $16::text[], $17::text[], $18::float8[], $19::float8[], $20::text[], $21::timestamptz[], $22::date[],
-                $23::timestamptz[], $24::int8[], $25::int8[], $26::date[])
+                $23::timestamptz[], $24::int8[], $25::int8[], $26::date[], $27::bytea[])
                 AS u(id, challan_no, issuer_no, counter, head_code, department, schedule_version, district, officer_id,
                      officer_username, offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon,
-                     location_text, issued_at, issued_on, received_at, amount_paisa, amount_after_due_paisa, due_date)
+                     location_text, issued_at, issued_on, received_at, amount_paisa, amount_after_due_paisa, due_date, seal)
             RETURNING id, issued_at, officer_username
         )
         INSERT INTO challan_events (challan_id, at, kind, actor, status, note)
@@ -137,6 +142,7 @@ async fn insert(tx: &mut Tx, records: &[&ChallanRecord]) -> Result<()> {
     .bind(records.iter().map(|r| r.amount_paisa).collect::<Vec<_>>())
     .bind(records.iter().map(|r| r.amount_after_due_paisa).collect::<Vec<_>>())
     .bind(records.iter().map(|r| PgDate(r.due_date)).collect::<Vec<_>>())
+    .bind(records.iter().map(|r| r.seal.as_deref()).collect::<Vec<_>>())
     .execute(&mut tx.conn)
     .await?;
     Ok(())

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_issuers", include_str!("../../migrations/postgres/0004_issuers.sql")),
     ("0005_challans", include_str!("../../migrations/postgres/0005_challans.sql")),
     ("0006_cancellations_and_contests", include_str!("../../migrations/postgres/0006_cancellations_and_contests.sql")),
+    ("0007_seals", include_str!("../../migrations/postgres/0007_seals.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

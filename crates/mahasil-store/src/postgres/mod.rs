@@ -17,6 +17,7 @@ mod issuers;
 mod migrate;
 mod reference;
 mod rows;
+mod seals;
 mod sessions;
 mod storage;
 mod transitions;

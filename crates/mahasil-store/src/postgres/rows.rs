@@ -105,7 +105,7 @@ pub(super) fn schedule(row: &PgRow) -> Result<FeeSchedule> {
 /// The columns `challan` reads, qualified by the `c` alias.
 pub(super) const CHALLAN_COLUMNS: &str = "c.seq, c.id, c.challan_no, c.issuer_no, c.status, c.head_code, c.department, c.schedule_version, c.district, \
      c.officer_id, c.officer_username, c.offender_name, c.cnic, c.mobile, c.email, c.vehicle_no, c.business_name, c.address, \
-     c.lat, c.lon, c.location_text, c.issued_at, c.received_at, c.amount_paisa, c.amount_after_due_paisa, c.due_date";
+     c.lat, c.lon, c.location_text, c.issued_at, c.received_at, c.amount_paisa, c.amount_after_due_paisa, c.due_date, c.seal";
 
 pub(super) fn challan(row: &PgRow) -> Result<ChallanRecord> {
     let issuer_no = IssuerNo::new(u32_of(row, "issuer_no")?).map_err(corrupt("issuer_no"))?;
@@ -137,6 +137,7 @@ pub(super) fn challan(row: &PgRow) -> Result<ChallanRecord> {
         amount_paisa: row.try_get("amount_paisa")?,
         amount_after_due_paisa: row.try_get("amount_after_due_paisa")?,
         due_date: row.try_get::<PgDate, _>("due_date")?.0,
+        seal: row.try_get("seal")?,
     })
 }
 

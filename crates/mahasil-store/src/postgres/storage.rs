@@ -9,7 +9,7 @@ use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
-use super::{PgStore, audit_log, cancellations, challans, contests, heads, issuers, migrate, reference, sessions, users};
+use super::{PgStore, audit_log, cancellations, challans, contests, heads, issuers, migrate, reference, seals, sessions, users};
 use crate::records::*;
 use crate::{Result, Storage};
 
@@ -126,8 +126,8 @@ impl Storage for PgStore {
         issuers::counter(&self.pool, issuer).await
     }
 
-    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord> {
-        self.writer.issue(draft.clone(), issuer, actor.clone(), received_at).await
+    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp, sealer: &Sealer) -> Result<ChallanRecord> {
+        self.writer.issue(draft.clone(), issuer, actor.clone(), received_at, sealer.clone()).await
     }
 
     async fn challan_by_no(&self, no: ChallanNo) -> Result<Option<ChallanRecord>> {
@@ -199,6 +199,19 @@ impl Storage for PgStore {
 
     async fn challan_contests(&self, challan_id: Uuid) -> Result<Vec<Contest>> {
         contests::of_challan(&self.pool, challan_id).await
+    }
+
+    async fn latest_trust_list(&self) -> Result<Option<TrustListRecord>> {
+        seals::latest_trust_list(&self.pool).await
+    }
+
+    async fn put_trust_list(&self, list: &TrustListRecord, actor: &Actor) -> Result<()> {
+        let (list, actor) = (list.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { seals::put_trust_list(tx, &list, &actor).await })).await
+    }
+
+    async fn revocations(&self, after_seq: i64, limit: u32) -> Result<Vec<Revocation>> {
+        seals::revocations(&self.pool, after_seq, limit).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

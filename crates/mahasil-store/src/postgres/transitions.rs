@@ -39,6 +39,9 @@ pub(super) async fn record(
 ) -> Result<()> {
     if status != challan.status {
         sqlx::query("UPDATE challans SET status = $2 WHERE id = $1").bind(challan.id).bind(status.as_str()).execute(&mut tx.conn).await?;
+        if status == ChallanStatus::Cancelled {
+            super::seals::revoke(tx, challan.challan_no, at).await?;
+        }
     }
     sqlx::query("INSERT INTO challan_events (challan_id, at, kind, actor, status, note) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(challan.id)

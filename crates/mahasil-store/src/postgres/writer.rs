@@ -145,9 +145,16 @@ impl WriterHandle {
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 
-    pub(super) async fn issue(&self, draft: ChallanDraft, issuer: IssuerNo, actor: Actor, received_at: Timestamp) -> Result<ChallanRecord> {
+    pub(super) async fn issue(
+        &self,
+        draft: ChallanDraft,
+        issuer: IssuerNo,
+        actor: Actor,
+        received_at: Timestamp,
+        sealer: crate::Sealer,
+    ) -> Result<ChallanRecord> {
         let (reply, answer) = oneshot::channel();
-        let input = IssueInput { draft, issuer, actor, received_at };
+        let input = IssueInput { draft, issuer, actor, received_at, sealer };
         self.jobs.send(Job::Issue(Box::new(IssueJob { input, reply }))).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }

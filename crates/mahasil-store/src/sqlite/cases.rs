@@ -150,7 +150,7 @@ pub(crate) fn decide_cancellation(
     let state = if approve { RequestState::Approved } else { RequestState::Rejected };
     tx.prepare_cached("UPDATE cancellation_requests SET state = ?2, decided_by = ?3, decided_by_username = ?4, decided_at = ?5, decision_note = ?6 WHERE id = ?1 AND state = 'pending'")?
         .execute(rusqlite::params![request_id.to_string(), state.as_str(), decider.user_id.to_string(), decider.username, micros(at), note])?;
-    set_status(tx, c.id, status)?;
+    set_status(tx, &c, status, at)?;
     append_event(tx, c.id, at, if approve { "cancelled" } else { "cancellation_rejected" }, &decider.username, status, note.as_deref())?;
     let after = cancellation_request(tx, request_id)?.ok_or_else(|| StoreError::NotFound(format!("cancellation request {request_id}")))?;
     let change = Change {
@@ -243,7 +243,7 @@ pub(crate) fn record_contest(
         recorder.user_id.to_string()
     ])
     .map_err(conflict(format!("contest {contest_id} already exists, or challan {no} already has an open one")))?;
-    set_status(tx, c.id, status)?;
+    set_status(tx, &c, status, at)?;
     append_event(tx, c.id, at, "contested", &recorder.username, status, Some(&grounds))?;
     let contest = contest(tx, contest_id)?.ok_or_else(|| StoreError::NotFound(format!("contest {contest_id}")))?;
     let change = Change {
@@ -269,7 +269,7 @@ pub(crate) fn decide_contest(tx: &Transaction<'_>, contest_id: Uuid, uphold: boo
         "UPDATE contests SET state = ?2, decided_by = ?3, decided_by_username = ?4, decided_at = ?5, decision_note = ?6 WHERE id = ?1 AND state = 'open'",
     )?
     .execute(rusqlite::params![contest_id.to_string(), state.as_str(), decider.user_id.to_string(), decider.username, micros(at), note])?;
-    set_status(tx, c.id, status)?;
+    set_status(tx, &c, status, at)?;
     append_event(tx, c.id, at, if uphold { "upheld" } else { "quashed" }, &decider.username, status, note.as_deref())?;
     let after = contest(tx, contest_id)?.ok_or_else(|| StoreError::NotFound(format!("contest {contest_id}")))?;
     let change = Change {

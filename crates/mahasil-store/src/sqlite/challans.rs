@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::audit_log::{self, Change};
 use super::rows::{self, conflict, micros};
 use crate::error::{Result, StoreError};
-use crate::records::{Actor, ChallanEvent, ChallanRecord};
+use crate::records::{Actor, ChallanEvent, ChallanRecord, Sealer};
 
 /// The first issuer number given to a server node; nodes count up from it.
 pub const FIRST_NODE_ISSUER: u32 = 100_001;
@@ -55,7 +55,7 @@ pub(crate) fn issuer_counter(conn: &Connection, issuer: IssuerNo) -> Result<u32>
 
 pub(crate) const CHALLAN_COLUMNS: &str = "seq, id, issuer_no, counter, status, head_code, department, schedule_version, district, officer_id, officer_username, \
      offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon, location_text, issued_at, received_at, \
-     amount_paisa, amount_after_due_paisa, due_date";
+     amount_paisa, amount_after_due_paisa, due_date, seal";
 
 fn opt_text<T>(column: &str, value: Option<String>, parse: impl FnOnce(&str) -> mahasil_domain::Result<T>) -> Result<Option<T>> {
     value.map(|v| rows::parsed(column, || parse(&v))).transpose()
@@ -100,6 +100,7 @@ pub(crate) fn challan_from_row(r: &Row<'_>) -> Result<(i64, ChallanRecord)> {
         amount_paisa: r.get(23)?,
         amount_after_due_paisa: r.get(24)?,
         due_date: rows::date("challans.due_date", &r.get::<_, String>(25)?)?,
+        seal: r.get(26)?,
     };
     Ok((seq, record))
 }
@@ -135,13 +136,14 @@ fn next_counter(tx: &Transaction<'_>, issuer: IssuerNo) -> Result<u32> {
 
 const INSERT_CHALLAN: &str = "INSERT INTO challans (id, challan_no, issuer_no, counter, status, head_code, department, schedule_version, district, officer_id, officer_username, \
      offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon, location_text, issued_at, issued_on, received_at, \
-     amount_paisa, amount_after_due_paisa, due_date) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+     amount_paisa, amount_after_due_paisa, due_date, seal) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 
-pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord> {
+pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp, sealer: &Sealer) -> Result<ChallanRecord> {
     let counter = next_counter(tx, issuer)?;
     let challan_no = ChallanNo::new(issuer, counter)?;
-    let record = ChallanRecord::issued(d, challan_no, issuer, received_at);
+    let mut record = ChallanRecord::issued(d, challan_no, issuer, received_at);
+    record.seal = Some(crate::records::seal_with(sealer, &record)?);
     let o = &record.offender;
     tx.prepare_cached(INSERT_CHALLAN)?
         .execute(rusqlite::params![
@@ -172,6 +174,7 @@ pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, ac
             record.amount_paisa,
             record.amount_after_due_paisa,
             record.due_date.to_string(),
+            record.seal,
         ])
         .map_err(|e| issue_conflict(e, &record))?;
     append_event(tx, record.id, received_at, "issued", &actor.username, ChallanStatus::Issued, None)?;
@@ -196,8 +199,12 @@ fn issue_conflict(e: rusqlite::Error, record: &ChallanRecord) -> StoreError {
     conflict(what)(e)
 }
 
-pub(crate) fn set_status(tx: &Transaction<'_>, challan_id: Uuid, status: ChallanStatus) -> Result<()> {
-    tx.prepare_cached("UPDATE challans SET status = ?2 WHERE id = ?1")?.execute(rusqlite::params![challan_id.to_string(), status.as_str()])?;
+/// Moves a challan to `status`; a cancellation also revokes its seal, in the same transaction.
+pub(crate) fn set_status(tx: &Transaction<'_>, challan: &ChallanRecord, status: ChallanStatus, at: Timestamp) -> Result<()> {
+    tx.prepare_cached("UPDATE challans SET status = ?2 WHERE id = ?1")?.execute(rusqlite::params![challan.id.to_string(), status.as_str()])?;
+    if status == ChallanStatus::Cancelled && challan.status != ChallanStatus::Cancelled {
+        super::seals::revoke(tx, challan.challan_no, at)?;
+    }
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod connection;
 mod migrate;
 mod reference;
 mod rows;
+mod seals;
 mod search;
 mod users;
 mod writer;
@@ -225,9 +226,9 @@ impl Storage for SqliteStore {
 
     // ----- challans -----
 
-    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp) -> Result<ChallanRecord> {
-        let (draft, actor) = (draft.clone(), actor.clone());
-        self.write(move |tx| challans::issue(tx, &draft, issuer, &actor, received_at)).await
+    async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp, sealer: &Sealer) -> Result<ChallanRecord> {
+        let (draft, actor, sealer) = (draft.clone(), actor.clone(), sealer.clone());
+        self.write(move |tx| challans::issue(tx, &draft, issuer, &actor, received_at, &sealer)).await
     }
 
     async fn challan_by_no(&self, no: ChallanNo) -> Result<Option<ChallanRecord>> {
@@ -304,6 +305,21 @@ impl Storage for SqliteStore {
 
     async fn challan_contests(&self, challan_id: Uuid) -> Result<Vec<Contest>> {
         self.read(move |conn| cases::challan_contests(conn, challan_id)).await
+    }
+
+    // ----- trust list and revocations -----
+
+    async fn latest_trust_list(&self) -> Result<Option<TrustListRecord>> {
+        self.read(seals::latest_trust_list).await
+    }
+
+    async fn put_trust_list(&self, list: &TrustListRecord, actor: &Actor) -> Result<()> {
+        let (list, actor) = (list.clone(), actor.clone());
+        self.write(move |tx| seals::put_trust_list(tx, &list, &actor)).await
+    }
+
+    async fn revocations(&self, after_seq: i64, limit: u32) -> Result<Vec<Revocation>> {
+        self.read(move |conn| seals::revocations(conn, after_seq, limit)).await
     }
 
     // ----- audit -----

@@ -43,7 +43,7 @@ pub async fn issue_and_read_back(store: Store) -> TestResult {
     // Another issuer counts on its own.
     let b = w.store.node_issuer("node-b", at).await?;
     let d = draft_of(&w.store, &w.officer, ENCROACHMENT, "peshawar", 4, None, at).await?;
-    let other = w.store.issue_challan(&d, b, &Actor::from(&w.officer), at).await?;
+    let other = w.store.issue_challan(&d, b, &Actor::from(&w.officer), at, &mahasil_store::testing::test_sealer()).await?;
     assert_eq!((other.challan_no.issuer(), other.challan_no.counter()), (b, 1));
     assert_eq!(w.store.count_challans().await?, 4);
 
@@ -51,7 +51,7 @@ pub async fn issue_and_read_back(store: Store) -> TestResult {
     let first = &issued[0];
     let received = days_after(at, 1)?;
     let d = draft_of(&w.store, &w.mardan_officer, OVERCHARGING, "mardan", 6, Some(250_000), at).await?;
-    let ranged = w.store.issue_challan(&d, w.issuer, &Actor::from(&w.mardan_officer), received).await?;
+    let ranged = w.store.issue_challan(&d, w.issuer, &Actor::from(&w.mardan_officer), received, &mahasil_store::testing::test_sealer()).await?;
     assert_eq!((ranged.id, ranged.status, ranged.head_code.as_str(), ranged.schedule_version), (d.id, ChallanStatus::Issued, OVERCHARGING, 1));
     assert_eq!((ranged.district.as_str(), ranged.department.as_str()), ("mardan", "price-control"));
     assert_eq!((ranged.officer_id, ranged.officer_username.as_str()), (w.mardan_officer.user_id, "officer.mardan"));
@@ -69,7 +69,7 @@ pub async fn issue_and_read_back(store: Store) -> TestResult {
 
     assert_eq!(w.store.challan_by_no(ChallanNo::new(w.issuer, 99)?).await?, None);
     assert_eq!(w.store.challan(Uuid::now_v7()).await?, None);
-    let unknown_issuer = w.store.issue_challan(&d, IssuerNo::new(999_998)?, &Actor::from(&w.officer), at).await;
+    let unknown_issuer = w.store.issue_challan(&d, IssuerNo::new(999_998)?, &Actor::from(&w.officer), at, &mahasil_store::testing::test_sealer()).await;
     assert!(is_not_found(&unknown_issuer), "{unknown_issuer:?}");
     Ok(())
 }
@@ -122,10 +122,10 @@ pub async fn failed_writes_leave_nothing(store: Store) -> TestResult {
         handles.push(tokio::spawn(async move {
             if t.is_multiple_of(3) {
                 // Same id as a stored challan: refused after its counter was taken.
-                TestResult::Ok(w.store.issue_challan(&reused, w.issuer, &Actor::from(&w.officer), t0()?).await)
+                TestResult::Ok(w.store.issue_challan(&reused, w.issuer, &Actor::from(&w.officer), t0()?, &mahasil_store::testing::test_sealer()).await)
             } else {
                 let d = draft_of(&w.store, &w.officer, ENCROACHMENT, "peshawar", 100 + t, None, t0()?).await?;
-                TestResult::Ok(w.store.issue_challan(&d, w.issuer, &Actor::from(&w.officer), t0()?).await)
+                TestResult::Ok(w.store.issue_challan(&d, w.issuer, &Actor::from(&w.officer), t0()?, &mahasil_store::testing::test_sealer()).await)
             }
         }));
     }
@@ -170,7 +170,7 @@ pub async fn issue_throughput(store: Store) -> TestResult {
             handles.push(tokio::spawn(async move {
                 let actor = Actor::from(&w.officer);
                 for d in &chunk {
-                    w.store.issue_challan(d, w.issuer, &actor, t0()?).await?;
+                    w.store.issue_challan(d, w.issuer, &actor, t0()?, &mahasil_store::testing::test_sealer()).await?;
                 }
                 TestResult::Ok(())
             }));

@@ -185,7 +185,7 @@ pub async fn draft_of(
 /// Drafts and issues one encroachment challan in Peshawar.
 pub async fn issue_one(w: &World, officer: &Principal, n: u32, at: Timestamp) -> TestResult<ChallanRecord> {
     let d = draft_of(&w.store, officer, ENCROACHMENT, "peshawar", n, None, at).await?;
-    Ok(w.store.issue_challan(&d, w.issuer, &Actor::from(officer), at).await?)
+    Ok(w.store.issue_challan(&d, w.issuer, &Actor::from(officer), at, &mahasil_store::testing::test_sealer()).await?)
 }
 
 pub fn is_conflict<T: std::fmt::Debug>(r: &Result<T, StoreError>) -> bool {

@@ -22,7 +22,7 @@ async fn varied(w: &World) -> TestResult<Vec<ChallanRecord>> {
             2 => issue_one(w, &w.officer2, n, at).await?,
             _ => {
                 let d = draft_of(&w.store, &w.mardan_officer, OVERCHARGING, "mardan", n, Some(100_000 + i64::from(n) * 1_000), at).await?;
-                w.store.issue_challan(&d, w.issuer, &Actor::from(&w.mardan_officer), at).await?
+                w.store.issue_challan(&d, w.issuer, &Actor::from(&w.mardan_officer), at, &mahasil_store::testing::test_sealer()).await?
             }
         };
         all.push(c);
