@@ -9,7 +9,7 @@ use mahasil_domain::money::Paisa;
 use crate::{PrintError, Result};
 
 /// The most rows one document may carry: a 58 mm receipt must stay a receipt, not a scroll.
-pub const MAX_ROWS: usize = 24;
+pub const MAX_ROWS: usize = 16;
 /// The longest label or value, in characters. Longer text is a caller's mistake.
 pub const MAX_FIELD_CHARS: usize = 200;
 /// The longest QR URL, in characters. A sealed challan URL is about 300; version 40-Q

@@ -118,32 +118,31 @@ impl Flow {
 
     /// English and Urdu side by side on one line when both fit, else one above the other.
     pub(crate) fn bilingual(&mut self, en: &str, ur: &str, style: TextStyle, align: Align) -> Result<()> {
-        let width = self.content_width();
-        let gap = style.size;
-        let en_w = wrap(en, Dir::Ltr, style, f32::INFINITY)?;
-        let ur_w = wrap(ur, Dir::Rtl, style, f32::INFINITY)?;
-        let single = |w: &Wrapped| if w.lines.len() == 1 { w.lines.first().map(|l| l.width) } else { None };
-        if let (Some(a), Some(b)) = (single(&en_w), single(&ur_w))
-            && a + 2.0 * gap + b <= width
+        let (x, width) = (self.style.margin, self.content_width());
+        let gap = 2.0 * style.size;
+        let en_w = wrap(en, Dir::Ltr, style, width)?;
+        let ur_w = wrap(ur, Dir::Rtl, style, width)?;
+        if let ([en_line], [ur_line]) = (en_w.lines.as_slice(), ur_w.lines.as_slice())
+            && en_line.width + gap + ur_line.width <= width
         {
-            let lines = [en_w.lines.first(), ur_w.lines.first()];
-            let (ascent, descent) = self.line_box(lines.iter().flatten().copied(), style.size);
+            let (ascent, descent) = self.line_box([en_line, ur_line].into_iter(), style.size);
             let baseline = self.snap(self.y + ascent);
-            // Centred: the pair as one group with a wide gap; else English left, Urdu right.
+            // Centred: the pair as one group; else English at the left, Urdu at the right.
             let (en_x, ur_x) = match align {
                 Align::Center => {
-                    let left = self.style.margin + (width - (a + 2.0 * gap + b)) / 2.0;
-                    (left, left + a + 2.0 * gap)
+                    let left = x + (width - (en_line.width + gap + ur_line.width)) / 2.0;
+                    (left, left + en_line.width + gap)
                 }
-                Align::Start => (self.style.margin, self.style.margin + width - b),
+                Align::Start => (x, x + width - ur_line.width),
             };
-            self.push_line(&en_w.lines[0], en_x, baseline);
-            self.push_line(&ur_w.lines[0], ur_x, baseline);
+            self.push_line(en_line, en_x, baseline);
+            self.push_line(ur_line, ur_x, baseline);
             self.advance(ascent + descent, style.size);
             return Ok(());
         }
-        self.paragraph(en, Dir::Ltr, style, align)?;
-        self.paragraph(ur, Dir::Rtl, style, align)
+        self.place(&en_w, style.size, x, width, align);
+        self.place(&ur_w, style.size, x, width, align);
+        Ok(())
     }
 
     /// A labelled value: three columns on wide paper, labels over the value on narrow.

@@ -7,7 +7,10 @@
 
 use std::sync::LazyLock;
 
+use std::str::FromStr;
+
 use ab_glyph::Font as _;
+use rustybuzz::{Direction, Language, Script, ShapePlan, script};
 
 use crate::{PrintError, Result};
 
@@ -44,6 +47,9 @@ impl FontId {
 /// One font, parsed for shaping (rustybuzz) and for drawing dots (ab_glyph).
 pub(crate) struct LoadedFont {
     pub shaper: rustybuzz::Face<'static>,
+    /// Compiled shaping plans, left-to-right and right-to-left. Compiling a plan walks the
+    /// font's feature lists, which for Nastaliq costs as much as shaping a short line.
+    plans: [ShapePlan; 2],
     pub raster: ab_glyph::FontRef<'static>,
     /// Font units per em: shaped advances divide by this to become ems.
     pub units_per_em: f32,
@@ -62,7 +68,24 @@ impl LoadedFont {
         if units_per_em <= 0.0 || height <= 0.0 {
             return Err(id.name());
         }
-        Ok(Self { em_to_px_scale: height / units_per_em, units_per_em, shaper, raster })
+        let (script, language) = script_of(id);
+        let plan = |dir| ShapePlan::new(&shaper, dir, Some(script), language.as_ref(), &[]);
+        Ok(Self { plans: [plan(Direction::LeftToRight), plan(Direction::RightToLeft)], em_to_px_scale: height / units_per_em, units_per_em, shaper, raster })
+    }
+
+    /// The plan for one direction; buffers shaped with it must carry [`script_of`]'s
+    /// script and language and the same direction.
+    pub(crate) fn plan(&self, rtl: bool) -> &ShapePlan {
+        &self.plans[usize::from(rtl)]
+    }
+}
+
+/// The script and language each font is shaped as. Urdu, not Arabic: the Nastaliq font
+/// has Urdu-specific forms (heh goal, yeh barree, Urdu digits).
+pub(crate) fn script_of(id: FontId) -> (Script, Option<Language>) {
+    match id {
+        FontId::Sans | FontId::SansBold => (script::LATIN, None),
+        FontId::Urdu => (script::ARABIC, Language::from_str("ur").ok()),
     }
 }
 

@@ -20,6 +20,7 @@ mod flow;
 mod fonts;
 mod pdf;
 mod qr;
+pub mod samples;
 mod shape;
 mod thermal;
 mod wording;

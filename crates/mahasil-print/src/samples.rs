@@ -1,16 +1,17 @@
-//! Sample documents shared by the tests and the examples: a demo notice and a receipt with
-//! a QR URL as long as a real sealed one.
+//! Sample documents for demo pages, examples, benchmarks and tests: a notice and a receipt
+//! from the demo catalogue, with a QR URL as long as a real sealed one. Marked demo.
 
 use jiff::civil::Date;
+use mahasil_domain::DomainError;
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::money::Paisa;
-use mahasil_print::{Document, Kind, Notice, PaymentChannel, Receipt, Row};
 
-pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+use crate::document::{Document, Kind, Notice, PaymentChannel, Receipt, Row};
 
-/// A sealed challan's URL: base URL, `/V/`, and the Base32 of ~170 COSE bytes (272
-/// characters), all upper case. The token is pseudo-random so the QR has no easy pattern.
-pub fn sample_url() -> String {
+/// Shaped like a sealed challan's URL: base URL, `/V/`, and the Base32 of ~170 COSE bytes
+/// (272 characters), all upper case. The token is pseudo-random (a fixed xorshift) so the
+/// QR has no easy pattern, yet every call gives the same URL.
+pub fn sealed_url() -> String {
     const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let mut state: u32 = 0x2545_f491;
     let token: String = (0..272)
@@ -35,30 +36,32 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-pub fn notice(demo: bool) -> TestResult<Document> {
+/// Head `DA-ENC-01`: PKR 5,000 within 14 days, PKR 6,000 after.
+pub fn notice() -> Result<Document, DomainError> {
     Ok(Document {
-        demo,
+        demo: true,
         title_en: "Fine Notice — Encroachment".into(),
         title_ur: "جرمانہ نوٹس — تجاوزات".into(),
         challan_no: ChallanNo::new(IssuerNo::new(100_001)?, 42)?,
         rows: rows(),
-        qr_url: sample_url(),
+        qr_url: sealed_url(),
         kind: Kind::Notice(Notice { amount: Paisa::new(500_000)?, amount_after_due: Paisa::new(600_000)?, due_date: Date::constant(2026, 3, 15) }),
     })
 }
 
-pub fn receipt(demo: bool) -> TestResult<Document> {
+/// The notice's challan paid at a bank.
+pub fn receipt() -> Result<Document, DomainError> {
     Ok(Document {
-        demo,
+        demo: true,
         title_en: "Payment Receipt".into(),
         title_ur: "رسیدِ ادائیگی".into(),
         challan_no: ChallanNo::new(IssuerNo::new(100_001)?, 42)?,
         rows: rows().into_iter().take(3).collect(),
-        qr_url: sample_url(),
+        qr_url: sealed_url(),
         kind: Kind::Receipt(Receipt {
             receipt_no: ChallanNo::new(IssuerNo::new(200_001)?, 7)?,
             amount_paid: Paisa::new(500_000)?,
-            paid_at: "2026-03-05T06:42:00Z".parse()?,
+            paid_at: jiff::Timestamp::constant(1_772_692_920, 0),
             channel: PaymentChannel::Bank,
             reference: "DEMO-BANK 20260305 000123".into(),
         }),

@@ -7,14 +7,13 @@
 //! thermal renderer draw these same glyphs, so the two outputs cannot disagree.
 
 use std::ops::Range;
-use std::str::FromStr;
 
 use rustybuzz::ttf_parser::GlyphId;
-use rustybuzz::{Direction, Language, UnicodeBuffer};
+use rustybuzz::{Direction, UnicodeBuffer};
 use unicode_bidi::{BidiInfo, Level};
 
 use crate::Result;
-use crate::fonts::{FontId, Fonts, fonts};
+use crate::fonts::{FontId, Fonts, fonts, script_of};
 
 /// Urdu set at the same em size as Latin looks a size smaller: Nastaliq spends its em on
 /// tall ascenders and deep descenders. This brings the letter bodies level with Latin.
@@ -163,16 +162,14 @@ impl<'t> Paragraph<'t> {
         let size = if font == FontId::Urdu { self.style.size * URDU_SCALE } else { self.style.size };
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
+        // Direction, script and language must be those of the cached plan.
+        let (script, language) = script_of(font);
         buffer.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
-        buffer.guess_segment_properties();
-        if font == FontId::Urdu {
-            // Urdu, not Arabic: the font has Urdu-specific forms (heh goal, yeh barree).
-            buffer.set_script(rustybuzz::script::ARABIC);
-            if let Ok(urdu) = Language::from_str("ur") {
-                buffer.set_language(urdu);
-            }
+        buffer.set_script(script);
+        if let Some(language) = language {
+            buffer.set_language(language);
         }
-        let shaped = rustybuzz::shape(&loaded.shaper, &[], buffer);
+        let shaped = rustybuzz::shape_with_plan(&loaded.shaper, loaded.plan(rtl), buffer);
         let ranges = cluster_ranges(shaped.glyph_infos().iter().map(|g| g.cluster as usize), text.len());
         let upem = loaded.units_per_em;
         let glyphs: Vec<GlyphPos> = shaped

@@ -151,6 +151,9 @@ impl Canvas {
         let mut encoder = png::Encoder::new(&mut out, self.width as u32, self.height as u32);
         encoder.set_color(png::ColorType::Grayscale);
         encoder.set_depth(png::BitDepth::One);
+        // A 1-bit slip is mostly long white runs; the fast deflater packs it nearly as well as
+        // zlib's default in a fraction of the time.
+        encoder.set_compression(png::Compression::Fast);
         encoder.set_pixel_dims(Some(png::PixelDimensions { xppu: DOTS_PER_METRE, yppu: DOTS_PER_METRE, unit: png::Unit::Meter }));
         let mut writer = encoder.write_header()?;
         let row_bytes = self.width.div_ceil(8);

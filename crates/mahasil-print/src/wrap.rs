@@ -19,8 +19,15 @@ pub(crate) struct Wrapped {
 
 pub(crate) fn wrap(text: &str, dir: Dir, style: TextStyle, max_width: f32) -> Result<Wrapped> {
     let para = Paragraph::new(text, dir, style)?;
+    let rtl = para.is_rtl();
+    // Most labels and values fit on one line: shape them once, as that line.
+    let start = text.len() - text.trim_start().len();
+    let whole = para.line(start..text.trim_end().len().max(start));
+    if whole.width <= max_width {
+        return Ok(Wrapped { lines: vec![whole], rtl });
+    }
     let lines = line_ranges(&para, max_width).into_iter().map(|range| para.line(range)).collect();
-    Ok(Wrapped { lines, rtl: para.is_rtl() })
+    Ok(Wrapped { lines, rtl })
 }
 
 /// Byte ranges of the lines, in reading order, without the spaces they break at.
