@@ -123,17 +123,18 @@ impl Flow {
         let en_w = wrap(en, Dir::Ltr, style, width)?;
         let ur_w = wrap(ur, Dir::Rtl, style, width)?;
         if let ([en_line], [ur_line]) = (en_w.lines.as_slice(), ur_w.lines.as_slice())
-            && en_line.width + gap + ur_line.width <= width
+            && en_line.ink_width() + gap + ur_line.ink_width() <= width
         {
             let (ascent, descent) = self.line_box([en_line, ur_line].into_iter(), style.size);
             let baseline = self.snap(self.y + ascent);
             // Centred: the pair as one group; else English at the left, Urdu at the right.
+            // Placed by their ink, so a Nastaliq swash stays inside the margin.
             let (en_x, ur_x) = match align {
                 Align::Center => {
-                    let left = x + (width - (en_line.width + gap + ur_line.width)) / 2.0;
-                    (left, left + en_line.width + gap)
+                    let left = x + (width - (en_line.ink_width() + gap + ur_line.ink_width())) / 2.0;
+                    (left - en_line.ink_left, left + en_line.ink_width() + gap - ur_line.ink_left)
                 }
-                Align::Start => (x, x + width - ur_line.width),
+                Align::Start => (x - en_line.ink_left, x + width - ur_line.ink_right),
             };
             self.push_line(en_line, en_x, baseline);
             self.push_line(ur_line, ur_x, baseline);
@@ -235,9 +236,9 @@ impl Flow {
             let (ascent, descent) = self.line_box(std::iter::once(line), size);
             let baseline = self.snap(self.y + ascent);
             let left = match (align, wrapped.rtl) {
-                (Align::Center, _) => x + (width - line.width) / 2.0,
-                (Align::Start, true) => x + width - line.width,
-                (Align::Start, false) => x,
+                (Align::Center, _) => x + (width - line.ink_width()) / 2.0 - line.ink_left,
+                (Align::Start, true) => x + width - line.ink_right,
+                (Align::Start, false) => x - line.ink_left,
             };
             self.push_line(line, left, baseline);
             self.advance(ascent + descent, size);

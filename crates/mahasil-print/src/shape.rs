@@ -72,11 +72,40 @@ pub(crate) struct ShapedRun {
     pub glyphs: Vec<GlyphPos>,
 }
 
-/// A line of runs in visual order with its ink extents above and below the baseline.
+/// A line of runs in visual order with the extents of its ink.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct ShapedLine {
     pub runs: Vec<ShapedRun>,
+    /// Sum of advances.
     pub width: f32,
+    pub ascent: f32,
+    pub descent: f32,
+    /// Where ink starts and ends relative to the line's origin: Nastaliq strokes reach past
+    /// their advance box (a leading kaf by a third of an em), so `ink_left <= 0` and
+    /// `ink_right >= width`. Lines are fitted and aligned by ink, so nothing is cut off.
+    pub ink_left: f32,
+    pub ink_right: f32,
+}
+
+impl ShapedLine {
+    pub(crate) fn ink_width(&self) -> f32 {
+        self.ink_right - self.ink_left
+    }
+}
+
+/// The size of a piece of text without drawing it: its advance, and how far its ink may
+/// reach past either end.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct Extent {
+    pub width: f32,
+    pub overhang: f32,
+}
+
+/// A run's ink box relative to its left edge and baseline; `descent` is below the baseline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct InkBox {
+    pub left: f32,
+    pub right: f32,
     pub ascent: f32,
     pub descent: f32,
 }
@@ -102,9 +131,14 @@ impl<'t> Paragraph<'t> {
         self.bidi.paragraphs.first().is_some_and(|p| p.level.is_rtl())
     }
 
-    /// Width of `range` as it would be set, without building glyph lists for drawing.
-    pub(crate) fn measure(&self, range: Range<usize>) -> f32 {
-        self.segments(range, |i| self.bidi.levels[i].is_rtl()).into_iter().map(|(font, rtl, r)| self.shape(font, rtl, r).width).sum()
+    /// Advance and overhang of `range` as it would be set, without laying out a line.
+    pub(crate) fn measure(&self, range: Range<usize>) -> Extent {
+        let segments = self.segments(range, |i| self.bidi.levels[i].is_rtl());
+        segments.into_iter().fold(Extent::default(), |extent, (font, rtl, r)| {
+            let run = self.shape(font, rtl, r);
+            let ink = run.ink_box(self.fonts);
+            Extent { width: extent.width + run.width, overhang: extent.overhang.max(-ink.left).max(ink.right - run.width) }
+        })
     }
 
     /// `range` as one line: bidi-reordered, font-split, shaped.
@@ -125,13 +159,16 @@ impl<'t> Paragraph<'t> {
             for (font, rtl, piece) in pieces {
                 let mut shaped = self.shape(font, rtl, piece);
                 shaped.x = line.width;
+                let ink = shaped.ink_box(self.fonts);
+                line.ascent = line.ascent.max(ink.ascent);
+                line.descent = line.descent.max(ink.descent);
+                line.ink_left = line.ink_left.min(line.width + ink.left);
+                line.ink_right = line.ink_right.max(line.width + ink.right);
                 line.width += shaped.width;
-                let (ascent, descent) = self.ink_extents(&shaped);
-                line.ascent = line.ascent.max(ascent);
-                line.descent = line.descent.max(descent);
                 line.runs.push(shaped);
             }
         }
+        line.ink_right = line.ink_right.max(line.width);
         line
     }
 
@@ -188,18 +225,28 @@ impl<'t> Paragraph<'t> {
         let width = glyphs.iter().map(|g| g.advance).sum::<f32>() * size;
         ShapedRun { font, size, x: 0.0, width, rtl, text: text.to_owned(), glyphs }
     }
+}
 
-    /// How far the run's ink reaches above and below the baseline. Nastaliq declares huge
-    /// line metrics for rare stacks; measuring the glyphs actually used keeps lines tight
-    /// without letting one line's marks touch the next.
-    fn ink_extents(&self, run: &ShapedRun) -> (f32, f32) {
-        let face = &self.fonts.get(run.font).shaper;
-        let upem = self.fonts.get(run.font).units_per_em;
-        run.glyphs.iter().filter_map(|g| face.glyph_bounding_box(GlyphId(g.id)).map(|b| (g, b))).fold((0.0f32, 0.0f32), |(up, down), (g, b)| {
-            let top = (f32::from(b.y_max) / upem + g.y_offset) * run.size;
-            let bottom = (-f32::from(b.y_min) / upem - g.y_offset) * run.size;
-            (up.max(top), down.max(bottom))
-        })
+impl ShapedRun {
+    /// Where the run's ink reaches. Nastaliq declares huge line metrics for rare stacks;
+    /// measuring the glyphs actually used keeps lines tight without letting one line's
+    /// marks touch the next, or a swash run off the paper.
+    pub(crate) fn ink_box(&self, fonts: &Fonts) -> InkBox {
+        let font = fonts.get(self.font);
+        let scale = self.size / font.units_per_em;
+        let mut ink = InkBox { left: 0.0, right: 0.0, ascent: 0.0, descent: 0.0 };
+        let mut pen = 0.0;
+        for g in &self.glyphs {
+            if let Some(b) = font.shaper.glyph_bounding_box(GlyphId(g.id)) {
+                let (x, y) = (pen + g.x_offset * self.size, g.y_offset * self.size);
+                ink.left = ink.left.min(x + f32::from(b.x_min) * scale);
+                ink.right = ink.right.max(x + f32::from(b.x_max) * scale);
+                ink.ascent = ink.ascent.max(y + f32::from(b.y_max) * scale);
+                ink.descent = ink.descent.max(-y - f32::from(b.y_min) * scale);
+            }
+            pen += g.advance * self.size;
+        }
+        ink
     }
 }
 
@@ -282,7 +329,7 @@ mod tests {
         let line = para.line(0..text.len());
         assert_eq!(line.runs.len(), 1);
         assert_eq!(line.runs[0].font, FontId::SansBold);
-        assert!((para.measure(0..text.len()) - line.width).abs() < 0.01);
+        assert!((para.measure(0..text.len()).width - line.width).abs() < 0.01);
         assert!(line.ascent > 10.0 && line.descent > 0.0);
         Ok(())
     }

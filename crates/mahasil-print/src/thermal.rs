@@ -170,3 +170,80 @@ impl Canvas {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Row;
+    use crate::samples;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    #[test]
+    fn nothing_runs_off_the_paper_or_into_the_quiet_zone() -> TestResult {
+        let mut long = samples::notice()?;
+        long.rows.push(Row::new("Address", "پتہ", "House 12, Street 4, Mohallah Jhangi, near Qissa Khwani Bazaar, Peshawar City"));
+        long.rows.push(Row::new("Remarks", "ریمارکس", "دکان کے سامنے سڑک پر سامان رکھا ہوا تھا، دو مرتبہ تنبیہ کے بعد جرمانہ کیا گیا"));
+        long.rows.push(Row::new("Unbroken", "", "KPK-PSH-ENC-2026-000000000000000000000000000000000042"));
+        for doc in [samples::notice()?, samples::receipt()?, long] {
+            for paper in [Paper::Mm58, Paper::Mm80] {
+                let page = layout(&doc, paper)?;
+                assert_eq!(page.width, paper.width_dots() as f32);
+                let qr = page.ops.iter().find_map(|op| match op {
+                    Op::Qr { x, y, module, matrix } => Some((*x, *y, *module, matrix.width as f32)),
+                    _ => None,
+                });
+                let (qx, qy, module, modules) = qr.ok_or("no QR code")?;
+                assert!(module >= 4.0 && module.fract() == 0.0 && qx.fract() == 0.0 && qy.fract() == 0.0, "{paper:?}: QR off the dot grid");
+                let quiet = 4.0 * module;
+                let (q_left, q_top, q_side) = (qx - quiet, qy - quiet, (modules + 8.0) * module);
+                assert!(q_left >= 0.0 && q_left + q_side <= page.width, "{paper:?}: quiet zone off the paper");
+                let in_qr = |x0: f32, x1: f32, y0: f32, y1: f32| x1 > q_left && x0 < q_left + q_side && y1 > q_top && y0 < q_top + q_side;
+                for op in &page.ops {
+                    match op {
+                        Op::Rect { x, y, w, h, .. } => {
+                            assert!(*x >= 0.0 && x + w <= page.width, "{paper:?}: rectangle off the paper");
+                            assert!(!in_qr(*x, x + w, *y, y + h), "{paper:?}: rectangle in the quiet zone");
+                        }
+                        Op::Text { x, baseline, run, .. } => {
+                            let ink = run.ink_box(fonts()?);
+                            let (left, right) = (x + ink.left, x + ink.right);
+                            assert!(left >= 0.0 && right <= page.width, "{paper:?}: {:?} cut off ({left}..{right})", run.text);
+                            assert!(!in_qr(left, right, baseline - ink.ascent, baseline + ink.descent), "{paper:?}: {:?} in the quiet zone", run.text);
+                        }
+                        Op::Qr { .. } => {}
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn lines_of_text_do_not_overlap() -> TestResult {
+        for doc in [samples::notice()?, samples::receipt()?] {
+            for paper in [Paper::Mm58, Paper::Mm80] {
+                let page = layout(&doc, paper)?;
+                let boxes: Vec<(f32, f32, f32, f32, f32, &str)> = page
+                    .ops
+                    .iter()
+                    .filter_map(|op| match op {
+                        Op::Text { x, baseline, run, .. } => Some((x, baseline, run)),
+                        _ => None,
+                    })
+                    .map(|(x, baseline, run)| {
+                        let ink = run.ink_box(fonts()?);
+                        Ok((*baseline, x + ink.left, x + ink.right, baseline - ink.ascent, baseline + ink.descent, run.text.as_str()))
+                    })
+                    .collect::<Result<_>>()?;
+                for (i, a) in boxes.iter().enumerate() {
+                    for b in &boxes[i + 1..] {
+                        let overlap = a.0 != b.0 && a.1 < b.2 && b.1 < a.2 && a.3 < b.4 && b.3 < a.4;
+                        assert!(!overlap, "{paper:?}: {:?} overlaps {:?}", a.5, b.5);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

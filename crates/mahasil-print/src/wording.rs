@@ -43,8 +43,9 @@ pub(crate) fn channel(channel: PaymentChannel) -> Words {
 }
 
 /// `PKR 5,000.00`: always two decimals on paper, so amounts line up and read as money.
+/// A no-break space keeps the currency and the number on one line when text wraps.
 pub(crate) fn money(amount: Paisa) -> String {
-    format!("PKR {}", money_digits(amount))
+    format!("PKR\u{a0}{}", money_digits(amount))
 }
 
 /// `5,000.00`, for the Urdu sentences, which put the currency word after the number.
@@ -89,7 +90,7 @@ pub(crate) fn payment_instructions(challan_no: ChallanNo, notice: &Notice) -> (S
         money(notice.amount_after_due),
     );
     let ur = format!(
-        "کسی بھی بینک برانچ، اے ٹی ایم، موبائل یا انٹرنیٹ بینکنگ سے کنزیومر نمبر {consumer} کے ذریعے ادائیگی کریں۔ {} تک {} روپے، اس کے بعد {} روپے ادا کریں۔",
+        "کسی بھی بینک برانچ، اے ٹی ایم، موبائل یا انٹرنیٹ بینکنگ سے کنزیومر نمبر {consumer} کے ذریعے ادائیگی کریں۔ {} تک {}\u{a0}روپے، اس کے بعد {}\u{a0}روپے ادا کریں۔",
         date_ur(notice.due_date),
         money_digits(notice.amount),
         money_digits(notice.amount_after_due),
@@ -106,10 +107,10 @@ mod tests {
 
     #[test]
     fn money_always_has_paisa() -> TestResult {
-        assert_eq!(money(Paisa::new(500_000)?), "PKR 5,000.00");
-        assert_eq!(money(Paisa::new(125_050)?), "PKR 1,250.50");
-        assert_eq!(money(Paisa::new(7)?), "PKR 0.07");
-        assert_eq!(money(Paisa::new(12_345_678_900)?), "PKR 123,456,789.00");
+        assert_eq!(money(Paisa::new(500_000)?), "PKR\u{a0}5,000.00");
+        assert_eq!(money(Paisa::new(125_050)?), "PKR\u{a0}1,250.50");
+        assert_eq!(money(Paisa::new(7)?), "PKR\u{a0}0.07");
+        assert_eq!(money(Paisa::new(12_345_678_900)?), "PKR\u{a0}123,456,789.00");
         Ok(())
     }
 

@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use crate::Result;
-use crate::shape::{Dir, Paragraph, ShapedLine, TextStyle};
+use crate::shape::{Dir, Extent, Paragraph, ShapedLine, TextStyle};
 
 /// Lines of a wrapped paragraph and the side they align to.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,7 @@ pub(crate) fn wrap(text: &str, dir: Dir, style: TextStyle, max_width: f32) -> Re
     // Most labels and values fit on one line: shape them once, as that line.
     let start = text.len() - text.trim_start().len();
     let whole = para.line(start..text.trim_end().len().max(start));
-    if whole.width <= max_width {
+    if whole.ink_width() <= max_width {
         return Ok(Wrapped { lines: vec![whole], rtl });
     }
     let lines = line_ranges(&para, max_width).into_iter().map(|range| para.line(range)).collect();
@@ -32,42 +32,48 @@ pub(crate) fn wrap(text: &str, dir: Dir, style: TextStyle, max_width: f32) -> Re
 
 /// Byte ranges of the lines, in reading order, without the spaces they break at.
 fn line_ranges(para: &Paragraph<'_>, max_width: f32) -> Vec<Range<usize>> {
-    let text = para.text();
     let mut lines = Vec::new();
-    let mut current: Option<(Range<usize>, f32)> = None;
-    for word in words(text) {
-        let word_width = para.measure(word.clone());
-        if let Some((line, width)) = current.as_mut() {
-            let gap = para.measure(line.end..word.start);
-            if *width + gap + word_width <= max_width {
+    // The line being filled: its range, advance so far, and its first word's overhang.
+    let mut current: Option<(Range<usize>, f32, f32)> = None;
+    for word in words(para.text()) {
+        let extent = para.measure(word.clone());
+        if let Some((line, width, first_overhang)) = current.as_mut() {
+            let gap = para.measure(line.end..word.start).width;
+            // Only the words at the ends can push ink past the column.
+            if *width + gap + extent.width + first_overhang.max(extent.overhang) * 2.0 <= max_width {
                 line.end = word.end;
-                *width += gap + word_width;
+                *width += gap + extent.width;
                 continue;
             }
             lines.push(line.clone());
         }
-        if word_width <= max_width {
-            current = Some((word, word_width));
+        if fits(extent, max_width) {
+            current = Some((word, extent.width, extent.overhang));
         } else {
             let mut pieces = cut_word(para, word, max_width);
             let last = pieces.pop();
             lines.extend(pieces);
             current = last.map(|piece| {
-                let width = para.measure(piece.clone());
-                (piece, width)
+                let extent = para.measure(piece.clone());
+                (piece, extent.width, extent.overhang)
             });
         }
     }
-    lines.extend(current.map(|(line, _)| line));
+    lines.extend(current.map(|(line, _, _)| line));
     lines
 }
 
-/// Maximal runs of non-space characters.
+/// Whether a piece fits with room for its ink to overhang on either side.
+fn fits(extent: Extent, max_width: f32) -> bool {
+    extent.width + 2.0 * extent.overhang <= max_width
+}
+
+/// Maximal runs of characters other than a plain space; a no-break space binds.
 fn words(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = None;
     for (i, c) in text.char_indices() {
-        match (c.is_whitespace(), start) {
+        match (c == ' ', start) {
             (true, Some(s)) => {
                 out.push(s..i);
                 start = None;
@@ -89,7 +95,7 @@ fn cut_word(para: &Paragraph<'_>, word: Range<usize>, max_width: f32) -> Vec<Ran
     for (offset, c) in text[word.clone()].char_indices() {
         let end = word.start + offset + c.len_utf8();
         // A piece keeps at least one character, even one wider than the line.
-        if previous_end > start && para.measure(start..end) > max_width {
+        if previous_end > start && !fits(para.measure(start..end), max_width) {
             pieces.push(start..previous_end);
             start = previous_end;
         }
@@ -113,7 +119,7 @@ mod tests {
         assert!(wrapped.lines.len() > 2);
         assert!(!wrapped.rtl);
         for line in &wrapped.lines {
-            assert!(line.width <= 200.0 + 0.5, "line of {} does not fit", line.width);
+            assert!(line.ink_width() <= 200.0, "line of {} does not fit", line.ink_width());
         }
         let rejoined: Vec<String> = wrapped.lines.iter().map(|l| l.runs.iter().map(|r| r.text.as_str()).collect()).collect();
         assert_eq!(rejoined.join(" "), text);
@@ -126,7 +132,7 @@ mod tests {
         let wrapped = wrap(text, Dir::Rtl, STYLE, 180.0)?;
         assert!(wrapped.rtl);
         assert!(wrapped.lines.len() > 1);
-        assert!(wrapped.lines.iter().all(|l| l.width <= 180.5));
+        assert!(wrapped.lines.iter().all(|l| l.ink_width() <= 180.0));
         Ok(())
     }
 
@@ -135,7 +141,7 @@ mod tests {
         let text = "HTTPS://MAHASIL.EXAMPLE/V/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567ABCDEFGHIJ";
         let wrapped = wrap(text, Dir::Ltr, STYLE, 150.0)?;
         assert!(wrapped.lines.len() > 2);
-        assert!(wrapped.lines.iter().all(|l| l.width <= 150.5));
+        assert!(wrapped.lines.iter().all(|l| l.ink_width() <= 150.0));
         let rejoined: String = wrapped.lines.iter().flat_map(|l| l.runs.iter().map(|r| r.text.as_str())).collect();
         assert_eq!(rejoined, text);
         Ok(())
@@ -144,6 +150,7 @@ mod tests {
     #[test]
     fn words_skip_runs_of_spaces() {
         assert_eq!(words("  a bc  d "), vec![2..3, 4..6, 8..9]);
+        assert_eq!(words("PKR\u{a0}5 x"), vec![0..6, 7..8]);
         assert!(words("   ").is_empty());
     }
 }
