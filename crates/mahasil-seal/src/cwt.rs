@@ -119,7 +119,7 @@ fn decode_private(issuer: IssuerNo, issued_at_s: i64, number: ChallanNo, private
         .map(|h| HeadCode::parse(&cbor::text(h, "a head is not text")?).map_err(|_| SealError::Malformed("a head code is invalid")))
         .collect::<Result<Vec<_>>>()?;
     if heads.is_empty() || heads.len() > MAX_HEADS {
-        return Err(SealError::Malformed("a seal names 1 to 8 heads"));
+        return Err(SealError::Malformed("a seal names no heads or too many"));
     }
     let amount_paisa = paisa(&fields.required(AMOUNT, "amount is missing")?)?;
     let district = cbor::text(fields.required(DISTRICT, "district is missing")?, "district is not text")?;

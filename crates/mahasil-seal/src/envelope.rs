@@ -22,7 +22,7 @@ pub const REVOCATION_LIST_CONTENT_TYPE: &str = "application/vnd.mahasil.revocati
 /// Content type of a status statement envelope.
 pub const STATUS_CONTENT_TYPE: &str = "application/vnd.mahasil.status+cbor";
 
-/// The largest seal accepted, in bytes: what [`crate::MAX_TOKEN_CHARS`] Base32 characters hold.
+/// The largest seal accepted, in bytes: what [`crate::token::MAX_TOKEN_CHARS`] Base32 characters hold.
 pub const MAX_SEAL_BYTES: usize = crate::token::MAX_TOKEN_CHARS * 5 / 8;
 /// The largest trust list accepted, in bytes (thousands of devices fit in a few hundred KiB).
 pub const MAX_TRUST_LIST_BYTES: usize = 4 << 20;

@@ -19,7 +19,9 @@ pub fn token(cose: &[u8]) -> String {
     BASE32_NOPAD.encode(cose)
 }
 
-/// The QR content for a seal: `<base_url>/V/<TOKEN>`, all upper case.
+/// The QR content for a seal: `<base_url>/V/<TOKEN>`, all upper case. Host names ignore
+/// case; a path prefix in `base_url` is upper-cased too, so the server must route it
+/// without regard to case.
 pub fn qr_url(base_url: &str, cose: &[u8]) -> String {
     let mut url = format!("{}{VERIFY_PATH}{}", base_url.trim_end_matches('/'), token(cose));
     url.make_ascii_uppercase();
