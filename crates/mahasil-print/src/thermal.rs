@@ -11,7 +11,7 @@ use ab_glyph::{Font as _, PxScale, point};
 use crate::content::compose;
 use crate::document::{Document, Paper};
 use crate::flow::{Flow, Ink, Op, Page, Style};
-use crate::fonts::fonts;
+use crate::fonts::{FontId, fonts};
 use crate::qr::QrMatrix;
 use crate::shape::ShapedRun;
 use crate::{PrintError, Result};
@@ -19,9 +19,17 @@ use crate::{PrintError, Result};
 /// 203 dots per inch as PNG's dots per metre, so image viewers show the true paper size.
 const DOTS_PER_METRE: u32 = 7_992;
 
-/// Coverage at or above which a dot is inked. A little under half keeps Nastaliq's hairline
-/// joins unbroken without thickening Latin stems.
-const INK_THRESHOLD: f32 = 0.42;
+/// Coverage at or above which a dot is inked. Noto Sans has even stems and prints cleanly
+/// at about half coverage. Nastaliq has hairlines (the second stroke of gaf, the hamza) that
+/// cover only a third of a dot at receipt sizes and would vanish at that threshold, turning
+/// گ into ل; Urdu is inked from a lower coverage.
+fn ink_threshold(font: FontId) -> f32 {
+    match font {
+        FontId::Sans | FontId::SansBold => 0.45,
+        FontId::Urdu => URDU_INK_THRESHOLD,
+    }
+}
+const URDU_INK_THRESHOLD: f32 = 0.25;
 
 /// The tallest slip this crate draws, in dots (2.5 m of paper). A limit against a runaway
 /// layout, far above any real document.
@@ -129,6 +137,7 @@ impl Canvas {
     fn text(&mut self, x: f32, baseline: f32, run: &ShapedRun, ink: Ink) -> Result<()> {
         let font = fonts()?.get(run.font);
         let scale = PxScale::from(run.size * font.em_to_px_scale);
+        let threshold = ink_threshold(run.font);
         let mut pen = x;
         for g in &run.glyphs {
             let origin = point(pen + g.x_offset * run.size, baseline - g.y_offset * run.size);
@@ -137,7 +146,7 @@ impl Canvas {
             let bounds = outline.px_bounds();
             let (left, top) = (bounds.min.x as i64, bounds.min.y as i64);
             outline.draw(|dx, dy, coverage| {
-                if coverage >= INK_THRESHOLD {
+                if coverage >= threshold {
                     self.set(left + i64::from(dx), top + i64::from(dy), ink);
                 }
             });
@@ -244,6 +253,35 @@ mod tests {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Thresholding keeps each glyph's weight: the dots inked add up to at least most of
+    /// the glyph's true area. A hairline that vanishes (the hamza, the second stroke of
+    /// gaf) drops a glyph far below that and changes the word.
+    #[test]
+    fn glyphs_keep_their_strokes_on_58_mm() -> TestResult {
+        let page = layout(&samples::receipt()?, Paper::Mm58)?;
+        let mut checked = 0;
+        for op in &page.ops {
+            let Op::Text { run, .. } = op else { continue };
+            let font = fonts()?.get(run.font);
+            let scale = PxScale::from(run.size * font.em_to_px_scale);
+            for g in &run.glyphs {
+                let glyph = ab_glyph::GlyphId(g.id).with_scale_and_position(scale, point(0.5, 0.5));
+                let Some(outline) = font.raster.outline_glyph(glyph) else { continue };
+                let (mut area, mut inked) = (0.0f32, 0.0f32);
+                outline.draw(|_, _, coverage| {
+                    area += coverage;
+                    if coverage >= ink_threshold(run.font) {
+                        inked += 1.0;
+                    }
+                });
+                assert!(inked >= 0.8 * area, "glyph {} of {:?} keeps {inked} of {area} dots", g.id, run.text);
+                checked += 1;
+            }
+        }
+        assert!(checked > 200);
         Ok(())
     }
 }
