@@ -188,7 +188,7 @@ impl Flow {
         let pad = self.style.gap / 2.0;
         self.space(pad);
         self.ink = Ink::White;
-        let result = content(self);
+        let result = self.inset(pad, content);
         self.ink = Ink::Black;
         self.space(pad);
         let (x, w, h) = (self.style.margin, self.content_width(), self.y - top);
@@ -200,9 +200,10 @@ impl Flow {
     pub(crate) fn framed(&mut self, content: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
         let top = self.y;
         let t = self.style.rule * 2.0;
-        self.space(t + self.style.gap / 3.0);
-        let result = content(self);
-        self.space(self.style.gap / 3.0);
+        let pad = self.style.gap / 3.0;
+        self.space(t + pad);
+        let result = self.inset(t + pad, content);
+        self.space(pad);
         let (x, w, h) = (self.style.margin, self.content_width(), self.y + t - top);
         let ink = self.ink;
         self.ops.extend([
@@ -212,6 +213,14 @@ impl Flow {
             Op::Rect { x: x + w - t, y: top, w: t, h, ink },
         ]);
         self.space(t);
+        result
+    }
+
+    /// Runs `content` with the margins moved in by `by`, so text in a box keeps off its edge.
+    fn inset(&mut self, by: f32, content: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
+        self.style.margin += by;
+        let result = content(self);
+        self.style.margin -= by;
         result
     }
 
