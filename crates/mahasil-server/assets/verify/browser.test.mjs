@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { encode, concatBytes } from './cbor.js';
 import { hexToBytes } from './seal.js';
 import { chromiumPath, fileRoute, launchBrowser, serve } from './browser-support.mjs';
-import { readVectors, signCose, signingKey, toBase64, trustListBundle } from './test-support.mjs';
+import { readVectors, signCose, signingKey, toBase64, trustListBundle } from './vector-support.mjs';
 
 const chromium = chromiumPath();
 const WAIT_MS = 20_000;

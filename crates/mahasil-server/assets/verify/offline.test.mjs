@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 
 import { OUTCOMES } from './seal.js';
 import { OUTCOME_TEXT, claimRows, formatChallanNo, formatDays, formatKarachiTime, formatPaisa, liveStatusText, tokenFromPath } from './offline.js';
-import { readVectors } from './test-support.mjs';
+import { readVectors } from './vector-support.mjs';
 
 const vectors = await readVectors();
 const claimsOf = (name) => vectors.cases.cases.find((c) => c.name === name).claims;
