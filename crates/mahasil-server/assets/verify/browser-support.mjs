@@ -150,11 +150,14 @@ class Page {
     return result.value;
   }
 
-  /** Polls `expression` until it is truthy; its value, or an error after `ms`. */
+  /**
+   * Polls `expression` until it is truthy; its value, or an error after `ms`. A document
+   * being replaced by a navigation cannot answer; that is retried like a falsy value.
+   */
   async waitFor(expression, ms) {
     const deadline = Date.now() + ms;
     for (;;) {
-      const value = await this.evaluate(`(() => { try { return ${expression}; } catch { return null; } })()`);
+      const value = await this.evaluate(`(() => { try { return ${expression}; } catch { return null; } })()`).catch(() => null);
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -56,13 +56,15 @@ test('after one online visit, seals are checked offline', { skip: chromium === n
   try {
     const path = (name) => `/V/${caseNamed(name).token}`;
     await page.navigate(server.origin + path('valid-challan'));
-    assert.equal(await page.waitFor('document.documentElement.dataset.offlineReady', WAIT_MS), 'yes');
+    assert.equal(await page.waitFor("document.readyState === 'complete' && document.documentElement.dataset.offlineReady", WAIT_MS), 'yes');
     assert.equal(await page.evaluate("document.querySelector('main').textContent"), `Seal checkRendered online for ${caseNamed('valid-challan').token.length} characters.`);
 
     await server.stop();
+    // Waits on the new document only: the one before it may still be answering.
     const outcomeOf = async (url) => {
       await page.navigate(url);
-      return page.waitFor("document.getElementById('outcome').dataset.outcome !== 'pending' && document.getElementById('outcome').dataset.outcome", WAIT_MS);
+      const outcome = "document.getElementById('outcome').dataset.outcome";
+      return page.waitFor(`location.href === ${JSON.stringify(url)} && ${outcome} !== 'pending' && ${outcome}`, WAIT_MS);
     };
 
     assert.equal(await outcomeOf(server.origin + path('valid-challan')), 'valid');
