@@ -17,8 +17,9 @@ async function prepareOffline() {
   await navigator.serviceWorker.ready;
   let ready;
   if (await controlled(CONTROL_WAIT_MS)) {
-    // Fetched through the worker, which stores each answer before handing it over.
-    await Promise.all(OFFLINE_DATA.map((url) => fetch(url, { cache: 'no-store' }).then((r) => r.arrayBuffer())));
+    // Fetched through the worker, which stores each answer before handing it over. A
+    // failed fetch leaves the copy stored on an earlier visit, so it does not stop here.
+    await Promise.all(OFFLINE_DATA.map((url) => fetch(url, { cache: 'no-store' }).then((r) => r.arrayBuffer()).catch(() => null)));
     ready = await ask(registration.active, 'offline-data-status');
   } else {
     // Not controlled (e.g. after a forced reload): the worker fetches and stores itself.

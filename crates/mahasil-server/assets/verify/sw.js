@@ -13,6 +13,9 @@ const OFFLINE_PAGE = '/V/offline';
 const PRECACHE = [
   OFFLINE_PAGE,
   '/assets/verify/cbor.js',
+  '/assets/verify/cose.js',
+  '/assets/verify/claims.js',
+  '/assets/verify/lists.js',
   '/assets/verify/seal.js',
   '/assets/verify/offline.js',
   '/assets/verify/page.js',
