@@ -21,6 +21,11 @@ const PRECACHE = [
   '/assets/verify/page.js',
   '/assets/mahasil.css',
 ];
+/**
+ * Stored when a page under the worker fetches it, not at install: the Urdu font is large,
+ * and phones often have a Nastaliq face of their own.
+ */
+const RUNTIME_CACHED = ['/assets/fonts/NotoNastaliqUrdu-Regular.ttf'];
 /** Paths of the signed lists; the revocation list is stored with its `?since=` query. */
 const TRUST_LIST_PATH = '/api/v1/trust-list';
 const REVOCATIONS_PATH = '/api/v1/revocations';
@@ -68,7 +73,7 @@ function route(request) {
   if (request.mode === 'navigate') return url.pathname.startsWith('/V/') ? navigation(request) : null;
   if (url.pathname === TRUST_LIST_PATH || url.pathname === REVOCATIONS_PATH) return networkFirst(request, url.pathname + url.search);
   // Pages link assets with a `?v=` release query; one stored copy per path is enough.
-  if (PRECACHE.includes(url.pathname)) return networkFirst(request, url.pathname);
+  if (PRECACHE.includes(url.pathname) || RUNTIME_CACHED.includes(url.pathname)) return networkFirst(request, url.pathname);
   return null;
 }
 
