@@ -21,6 +21,8 @@ mod fixtures;
 pub mod keys;
 pub mod outcome;
 pub mod revocation;
+#[cfg(feature = "scan")]
+pub mod scan;
 pub mod seal;
 pub mod short_text;
 pub mod status;

@@ -149,7 +149,7 @@ pub async fn issue_challan(state: &AppState, officer: &Principal, input: &IssueC
     let id = input.id.unwrap_or_else(Uuid::now_v7);
     let request = IssueRequest { amount, offender, location };
     let draft = challan::draft(id, request, &head.head, &head.schedules, &district, officer, now)?;
-    let record = state.store.issue_challan(&draft, state.config.issuer, &Actor::from(officer), now).await?;
+    let record = state.store.issue_challan(&draft, state.config.issuer, &Actor::from(officer), now, &state.sealer).await?;
     metrics::counter!("mahasil_challans_issued_total", "district" => record.district.to_string()).increment(1);
     Ok(record)
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod ops;
+pub mod seals;
 pub mod state;
 pub mod testing;
 pub mod web;

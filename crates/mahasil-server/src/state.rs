@@ -5,10 +5,11 @@ use std::sync::Arc;
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::jurisdiction::{Jurisdiction, Slug};
-use mahasil_store::{HeadWithSchedules, Store, StoreError};
+use mahasil_store::{HeadWithSchedules, Sealer, Store, StoreError};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::cache::Caches;
+use crate::seals::NodeSeals;
 
 /// How this node serves.
 #[derive(Debug, Clone)]
@@ -31,11 +32,16 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub metrics: PrometheusHandle,
     pub caches: Arc<Caches>,
+    /// This node's signing keys and trust list.
+    pub seals: Arc<NodeSeals>,
+    /// Signs each challan as it is stored, with `seals`' challan key.
+    pub sealer: Sealer,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: ServerConfig) -> Self {
-        Self { store, config: Arc::new(config), metrics: crate::ops::metrics_handle(), caches: Arc::new(Caches::default()) }
+    pub fn new(store: Store, config: ServerConfig, seals: Arc<NodeSeals>) -> Self {
+        let sealer = seals.sealer();
+        Self { store, config: Arc::new(config), metrics: crate::ops::metrics_handle(), caches: Arc::new(Caches::default()), seals, sealer }
     }
 
     /// A head with its schedules, from the cache when fresh.

@@ -1,8 +1,6 @@
 //! A small province for tests of the API and pages: two districts, two departments, the
 //! two heads DESIGN.md names, and one user per role, all with password [`PASSWORD`].
 
-use std::sync::Arc;
-
 use jiff::Timestamp;
 use jiff::civil::Date;
 use mahasil_domain::DomainError;
@@ -14,6 +12,7 @@ use mahasil_domain::money::Paisa;
 use mahasil_store::{Actor, NewUser, Store};
 use uuid::Uuid;
 
+use crate::seals::{KeyDir, NodeSeals};
 use crate::state::{AppState, ServerConfig};
 
 pub const PASSWORD: &str = "test-password-123";
@@ -105,18 +104,15 @@ pub async fn seed(store: &Store) -> TestResult<()> {
     Ok(())
 }
 
-/// An application state over `store` as a test node (issuer 100001, not a demo).
-pub fn state(store: Store) -> TestResult<AppState> {
-    Ok(AppState::new(
-        store,
-        ServerConfig {
-            public_base_url: "http://mahasil.test".into(),
-            demo: false,
-            issuer: IssuerNo::new(100_001)?,
-            session_ttl_secs: 3600,
-            secure_cookies: false,
-        },
-    ))
+/// The public base URL of test nodes.
+pub const PUBLIC_BASE_URL: &str = "http://mahasil.test";
+
+/// An application state over `store` as test node `issuer` (not a demo), with its keys in
+/// `keys` (created, with the authority key, when the store has no trust list yet).
+pub async fn state(store: Store, issuer: IssuerNo, keys: &std::path::Path) -> TestResult<AppState> {
+    let seals = NodeSeals::start(store.clone(), KeyDir::open(keys)?, issuer, 0, Timestamp::now()).await?;
+    let config = ServerConfig { public_base_url: PUBLIC_BASE_URL.into(), demo: false, issuer, session_ttl_secs: 3600, secure_cookies: false };
+    Ok(AppState::new(store, config, seals))
 }
 
 /// A seeded application on a fresh SQLite store; keep the directory alive with it.
@@ -124,7 +120,6 @@ pub async fn sqlite_app() -> TestResult<(AppState, tempfile::TempDir)> {
     let (store, dir) = mahasil_store::testing::fresh_sqlite().await?;
     seed(&store).await?;
     let issuer = store.node_issuer("test-node", Timestamp::now()).await?;
-    let mut state = state(store)?;
-    Arc::make_mut(&mut state.config).issuer = issuer;
+    let state = state(store, issuer, &dir.path().join("keys")).await?;
     Ok((state, dir))
 }

@@ -10,13 +10,16 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Environment variables read, each `MAHASIL_` + the upper-cased key.
-pub const ENV_KEYS: [&str; 8] = ["data_dir", "database_url", "bind", "public_base_url", "node_name", "session_ttl_secs", "smtp_url", "sms_gateway_url"];
+pub const ENV_KEYS: [&str; 9] =
+    ["data_dir", "keys_dir", "database_url", "bind", "public_base_url", "node_name", "session_ttl_secs", "smtp_url", "sms_gateway_url"];
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where the embedded SQLite database lives when no database URL is given.
     pub data_dir: PathBuf,
+    /// This node's signing keys (owner-only files); empty means `<data_dir>/keys`.
+    pub keys_dir: PathBuf,
     /// `postgres://user:password@host/db` for PostgreSQL; empty for SQLite in `data_dir`.
     pub database_url: String,
     /// Address to listen on.
@@ -37,6 +40,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("./mahasil-data"),
+            keys_dir: PathBuf::new(),
             database_url: String::new(),
             bind: "127.0.0.1:8080".into(),
             public_base_url: "http://127.0.0.1:8080".into(),
@@ -52,6 +56,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("data_dir", &self.data_dir)
+            .field("keys_dir", &self.effective_keys_dir())
             .field("database_url", &mahasil_store::redact_url(&self.database_url))
             .field("bind", &self.bind)
             .field("public_base_url", &self.public_base_url)
@@ -86,6 +91,11 @@ impl Config {
         }
     }
 
+    /// Where this node's signing keys live.
+    pub fn effective_keys_dir(&self) -> PathBuf {
+        if self.keys_dir.as_os_str().is_empty() { self.data_dir.join("keys") } else { self.keys_dir.clone() }
+    }
+
     pub fn check(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.session_ttl_secs >= 60 && self.session_ttl_secs <= 30 * 86_400, "session_ttl_secs must be between 60 and 2592000");
         anyhow::ensure!(
@@ -103,6 +113,11 @@ pub const DEFAULT_CONFIG_TOML: &str = r#"# mahasil configuration. Every key can 
 
 # Where the embedded SQLite database lives when database_url is empty.
 data_dir = "./mahasil-data"
+
+# This node's signing keys, one file per key, readable by the owner only (empty:
+# <data_dir>/keys). A new installation also creates the authority root key here; in
+# production, keep authority.pk8 offline and leave only authority.pub on the nodes.
+keys_dir = ""
 
 # PostgreSQL instead of SQLite: postgres://user:password@host:5432/dbname
 # (the password is never printed or logged).

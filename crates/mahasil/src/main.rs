@@ -3,7 +3,9 @@
 mod bench;
 mod config;
 mod demo;
+mod keys;
 mod serve;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +60,13 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// This node's signing keys and the authority's trust list.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
+    /// Check a challan's or receipt's seal with no network: exit 0 only when it is valid.
+    Verify(verify::VerifyArgs),
     /// Load generators for the benchmarks in docs/BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -93,6 +102,22 @@ async fn open_store(config: &Config) -> anyhow::Result<mahasil_store::Store> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", config.data_dir.display()))?;
     }
     mahasil_store::open(&url).await.map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", mahasil_store::redact_url(&url)))
+}
+
+/// This node's seals: its issuer's keys from the configured key directory, enrolled (and
+/// the authority created, on a new installation) where missing.
+async fn node_seals(
+    config: &Config,
+    store: &mahasil_store::Store,
+    issuer: mahasil_domain::challan_no::IssuerNo,
+    demo: bool,
+) -> anyhow::Result<std::sync::Arc<mahasil_server::seals::NodeSeals>> {
+    let dir = config.effective_keys_dir();
+    let keys = mahasil_server::seals::KeyDir::open(&dir).map_err(|e| anyhow::anyhow!("key directory {}: {e}", dir.display()))?;
+    let backdate = if demo { demo::KEY_BACKDATE_SECS } else { 0 };
+    mahasil_server::seals::NodeSeals::start(store.clone(), keys, issuer, backdate, jiff::Timestamp::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("signing keys in {}: {e}", dir.display()))
 }
 
 fn init_tracing() {
@@ -149,6 +174,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Keys { command } => keys::run(file, command).await,
+        Command::Verify(args) => verify::run(file, args).await,
         Command::Serve { data, bind, demo } => {
             let mut config = load_config(file, &data)?;
             if let Some(bind) = bind {

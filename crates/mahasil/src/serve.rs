@@ -9,10 +9,12 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     tracing::info!(?config, "starting");
     let store = crate::open_store(&config).await?;
     let issuer = store.node_issuer(&config.node_name, Timestamp::now()).await?;
+    let seals = crate::node_seals(&config, &store, issuer, demo).await?;
     if demo {
-        let report = crate::demo::seed(&store, issuer, Timestamp::now()).await?;
+        let report = crate::demo::seed(&store, issuer, &seals.sealer(), Timestamp::now()).await?;
         println!("{report}");
     }
+    seals.spawn_refresher();
     let state = AppState::new(
         store.clone(),
         ServerConfig {
@@ -22,6 +24,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             session_ttl_secs: config.session_ttl_secs,
             secure_cookies: config.public_base_url.starts_with("https://"),
         },
+        seals,
     );
     let listener = tokio::net::TcpListener::bind(&config.bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr()?;

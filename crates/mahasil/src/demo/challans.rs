@@ -19,7 +19,7 @@ use mahasil_domain::head::HeadCode;
 use mahasil_domain::jurisdiction::{Jurisdiction, Slug};
 use mahasil_domain::money::Paisa;
 use mahasil_domain::time::pakistan;
-use mahasil_store::{Actor, HeadWithSchedules, Store};
+use mahasil_store::{Actor, HeadWithSchedules, Sealer, Store};
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -260,6 +260,7 @@ pub(super) async fn seed_activity(
     rng: &mut StdRng,
     staff: &[Staff],
     issuer: IssuerNo,
+    sealer: &Sealer,
     start: Date,
     now: Timestamp,
     count: usize,
@@ -281,8 +282,10 @@ pub(super) async fn seed_activity(
                 let request = IssueRequest { amount: amount(rng, p.head)?, offender: offenders::offender(rng, p.head, p.district, spot)?, location };
                 let draft = draft(uuid_v7(rng, at)?, request, &head.head, &head.schedules, district, officer, at)?;
                 let received_at = at.checked_add(Span::new().seconds(rng.gen_range(1..20)))?;
-                let stored =
-                    store.issue_challan(&draft, issuer, &Actor::from(officer), received_at).await.with_context(|| format!("issuing demo challan {i}"))?;
+                let stored = store
+                    .issue_challan(&draft, issuer, &Actor::from(officer), received_at, sealer)
+                    .await
+                    .with_context(|| format!("issuing demo challan {i}"))?;
                 numbers[i] = Some(stored.challan_no);
                 activity.challans += 1;
             }

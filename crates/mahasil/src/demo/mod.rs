@@ -24,7 +24,7 @@ use jiff::{Span, Timestamp};
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::jurisdiction::{Level, Slug};
 use mahasil_domain::time::pakistan;
-use mahasil_store::{Actor, Store};
+use mahasil_store::{Actor, Sealer, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -34,6 +34,10 @@ use uuid::Uuid;
 pub const DEMO_CHALLANS: usize = 300;
 /// How far back the demo's challans go, in days (about five months).
 const WINDOW_DAYS: i64 = 150;
+
+/// How far back the demo node's keys are valid from: the demo's challans are back-dated
+/// over the past [`WINDOW_DAYS`] and sealed as of then, so the keys must cover that time.
+pub const KEY_BACKDATE_SECS: i64 = (WINDOW_DAYS + 2) * 86_400;
 /// The seed of the demo's random generator: the same seed, the same demo.
 const RNG_SEED: u64 = 0x6d61_6861_7369_6c01;
 
@@ -85,7 +89,7 @@ impl fmt::Display for SeedReport {
 
 /// Seeds the demo province into `store`, issuing challans as `node_issuer`. Does nothing
 /// (and says so) when the province `khyber-pakhtunkhwa` already exists.
-pub async fn seed(store: &Store, node_issuer: IssuerNo, now: Timestamp) -> anyhow::Result<SeedReport> {
+pub async fn seed(store: &Store, node_issuer: IssuerNo, sealer: &Sealer, now: Timestamp) -> anyhow::Result<SeedReport> {
     if store.jurisdiction(&Slug::parse(places::PROVINCE.slug)?).await?.is_some() {
         return Ok(SeedReport { already_seeded: true, ..SeedReport::default() });
     }
@@ -120,7 +124,7 @@ pub async fn seed(store: &Store, node_issuer: IssuerNo, now: Timestamp) -> anyho
     // "Surfaces") is registered here once the store has bank credentials; until then the
     // bank API has no client to accept.
 
-    let activity = challans::seed_activity(store, &mut rng, &staff, node_issuer, start, now, DEMO_CHALLANS).await?;
+    let activity = challans::seed_activity(store, &mut rng, &staff, node_issuer, sealer, start, now, DEMO_CHALLANS).await?;
     report.challans = activity.challans;
     report.cancellations_approved = activity.cancellations_approved;
     report.cancellations_rejected = activity.cancellations_rejected;

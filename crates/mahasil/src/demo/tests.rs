@@ -9,6 +9,7 @@ use mahasil_domain::challan::ChallanStatus;
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::head::{AfterDueRule, AmountRule, HeadCode};
 use mahasil_domain::jurisdiction::{Level, Slug};
+use mahasil_server::seals::{KeyDir, NodeSeals};
 use mahasil_store::{ChallanQuery, Store};
 use serde_json::Value;
 
@@ -118,17 +119,18 @@ fn catalogue_is_coherent() -> TestResult {
     Ok(())
 }
 
-async fn fresh() -> anyhow::Result<(Store, tempfile::TempDir, IssuerNo, Timestamp)> {
+async fn fresh() -> anyhow::Result<(Store, tempfile::TempDir, IssuerNo, Timestamp, std::sync::Arc<NodeSeals>)> {
     let (store, dir) = mahasil_store::testing::fresh_sqlite().await?;
     let now: Timestamp = "2026-11-27T07:30:00Z".parse()?;
     let issuer = store.node_issuer("demo-test", now).await?;
-    Ok((store, dir, issuer, now))
+    let seals = NodeSeals::start(store.clone(), KeyDir::open(&dir.path().join("keys"))?, issuer, super::KEY_BACKDATE_SECS, now).await?;
+    Ok((store, dir, issuer, now, seals))
 }
 
 #[tokio::test]
 async fn seeding_builds_the_demo_province() -> TestResult {
-    let (store, _dir, issuer, now) = fresh().await?;
-    let report = seed(&store, issuer, now).await?;
+    let (store, _dir, issuer, now, seals) = fresh().await?;
+    let report = seed(&store, issuer, &seals.sealer(), now).await?;
 
     let all = store.jurisdictions().await?;
     let count = |level: Level| all.iter().filter(|j| j.level == level).count();
@@ -227,11 +229,11 @@ async fn check_challans(store: &Store, report: &SeedReport, now: Timestamp) -> T
 
 #[tokio::test]
 async fn seeding_twice_changes_nothing() -> TestResult {
-    let (store, _dir, issuer, now) = fresh().await?;
-    let first = seed(&store, issuer, now).await?;
+    let (store, _dir, issuer, now, seals) = fresh().await?;
+    let first = seed(&store, issuer, &seals.sealer(), now).await?;
     assert!(!first.already_seeded);
     let entries = store.verify_audit().await?.entries;
-    let again = seed(&store, issuer, now.checked_add(jiff::Span::new().hours(5))?).await?;
+    let again = seed(&store, issuer, &seals.sealer(), now.checked_add(jiff::Span::new().hours(5))?).await?;
     assert_eq!(again, SeedReport { already_seeded: true, ..SeedReport::default() });
     assert!(again.to_string().contains("already"));
     assert_eq!(store.verify_audit().await?.entries, entries);
@@ -241,9 +243,36 @@ async fn seeding_twice_changes_nothing() -> TestResult {
 
 #[tokio::test]
 async fn a_clock_before_the_schedules_writes_nothing() -> TestResult {
-    let (store, _dir, issuer, _) = fresh().await?;
+    let (store, _dir, issuer, _, seals) = fresh().await?;
     let too_early: Timestamp = "2024-12-15T07:00:00Z".parse()?;
-    assert!(seed(&store, issuer, too_early).await.is_err());
+    assert!(seed(&store, issuer, &seals.sealer(), too_early).await.is_err());
     assert!(store.jurisdictions().await?.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_demo_challan_carries_a_valid_seal_that_fits_a_small_qr_code() -> TestResult {
+    let (store, _dir, issuer, now, seals) = fresh().await?;
+    seed(&store, issuer, &seals.sealer(), now).await?;
+    let trust = seals.active().trust.list.clone();
+    let query = ChallanQuery { limit: mahasil_store::MAX_PAGE_SIZE, ..ChallanQuery::new(Scope::Everywhere) };
+    let mut checked = 0;
+    let mut page = store.search_challans(&query).await?;
+    loop {
+        for c in &page.items {
+            let seal = c.seal.as_deref().ok_or_else(|| anyhow::anyhow!("{} has no seal", c.challan_no))?;
+            let v = mahasil_seal::verify(seal, &trust, None);
+            assert!(v.is_valid(), "{}: {:?}", c.challan_no, v.error);
+            let url = mahasil_seal::qr_url("https://mahasil.kp.gov.pk", seal);
+            let code = mahasil_seal::qr_code(&url)?;
+            assert!(matches!(code.version(), qrcode::Version::Normal(v) if v <= 13), "{}: {url} needs QR {:?}", c.challan_no, code.version());
+            checked += 1;
+        }
+        match page.next {
+            Some(cursor) => page = store.search_challans(&ChallanQuery { after: Some(cursor), ..query.clone() }).await?,
+            None => break,
+        }
+    }
+    assert_eq!(checked, DEMO_CHALLANS);
     Ok(())
 }
