@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod documents;
 pub mod error;
 pub mod ops;
 pub mod seals;

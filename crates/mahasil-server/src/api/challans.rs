@@ -37,7 +37,7 @@ pub async fn issue(
     ApiJson(input): ApiJson<IssueChallanInput>,
 ) -> ApiResult<(StatusCode, Json<IssuedDto>)> {
     let record = actions::issue_challan(&state, &who, &input, Timestamp::now()).await?;
-    Ok((StatusCode::CREATED, Json(IssuedDto::from(&record))))
+    Ok((StatusCode::CREATED, Json(IssuedDto::new(&record, &state.config.public_base_url))))
 }
 
 /// A challan by its number, with its status, history, cancellation requests and contests.
@@ -52,6 +52,7 @@ pub async fn get_one(State(state): State<AppState>, ApiPrincipal(who): ApiPrinci
     let contests = state.store.challan_contests(challan.id).await?;
     Ok(Json(ChallanDetailDto {
         challan: ChallanDto::new(&challan, Timestamp::now()),
+        seal_url: challan.seal.as_deref().map(|seal| mahasil_seal::qr_url(&state.config.public_base_url, seal)),
         history: history.iter().map(EventDto::from).collect(),
         cancellation_requests: requests.iter().map(CancellationRequestDto::from).collect(),
         contests: contests.iter().map(ContestDto::from).collect(),

@@ -51,12 +51,13 @@ pub struct IssuedDto {
     pub amount_after_due_paisa: i64,
     /// `YYYY-MM-DD`, Pakistan time.
     pub due_date: String,
-    /// The QR verification URL of the challan's seal; `null` until the node signs seals.
+    /// The QR code's content: `<PUBLIC_BASE_URL>/V/<TOKEN>`, upper case, opening the
+    /// challan's public check page. `null` only for a challan stored without a seal.
     pub seal_url: Option<String>,
 }
 
-impl From<&ChallanRecord> for IssuedDto {
-    fn from(c: &ChallanRecord) -> Self {
+impl IssuedDto {
+    pub fn new(c: &ChallanRecord, public_base_url: &str) -> Self {
         Self {
             id: c.id,
             challan_no: c.challan_no.to_string(),
@@ -64,7 +65,7 @@ impl From<&ChallanRecord> for IssuedDto {
             amount_paisa: c.amount_paisa,
             amount_after_due_paisa: c.amount_after_due_paisa,
             due_date: c.due_date.to_string(),
-            seal_url: None,
+            seal_url: c.seal.as_deref().map(|seal| mahasil_seal::qr_url(public_base_url, seal)),
         }
     }
 }
@@ -235,6 +236,8 @@ impl From<&Contest> for ContestDto {
 pub struct ChallanDetailDto {
     #[serde(flatten)]
     pub challan: ChallanDto,
+    /// The QR code's content, opening the challan's public check page.
+    pub seal_url: Option<String>,
     pub history: Vec<EventDto>,
     pub cancellation_requests: Vec<CancellationRequestDto>,
     pub contests: Vec<ContestDto>,

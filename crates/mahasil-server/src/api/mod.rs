@@ -7,6 +7,7 @@ pub mod decisions;
 pub mod dto;
 pub mod openapi;
 pub mod reference;
+pub mod verify;
 
 use axum::Router;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -39,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/contests", get(decisions::open_contests))
         .route("/api/v1/contests/{id}/uphold", post(decisions::uphold_contest))
         .route("/api/v1/contests/{id}/quash", post(decisions::quash_contest))
+        .route("/api/v1/verify/{token}", get(verify::verify))
+        .route("/api/v1/status/{challan_no}", get(verify::status))
+        .route("/api/v1/trust-list", get(verify::trust_list))
+        .route("/api/v1/revocations", get(verify::revocation_list))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/docs", get(openapi::docs_page))
 }

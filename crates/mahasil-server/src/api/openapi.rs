@@ -8,7 +8,7 @@ use serde_json::Value;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{auth, challans, decisions, dto, reference};
+use super::{auth, challans, decisions, dto, reference, verify};
 use crate::actions;
 use crate::error::ErrorBody;
 
@@ -22,12 +22,14 @@ use crate::error::ErrorBody;
         decisions::request_cancellation, decisions::pending_cancellations, decisions::cancellation_request,
         decisions::approve_cancellation, decisions::reject_cancellation,
         decisions::record_contest, decisions::open_contests, decisions::uphold_contest, decisions::quash_contest,
+        verify::verify, verify::status, verify::trust_list, verify::revocation_list,
     ),
     components(schemas(ErrorBody, actions::IssueChallanInput, actions::OffenderInput, actions::LocationInput, dto::IssuedDto, dto::ChallanDto, dto::ChallanDetailDto)),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "Sign-in with bearer tokens"), (name = "reference", description = "Jurisdictions, departments, revenue heads"),
          (name = "challans", description = "Issue and find challans"), (name = "cancellation", description = "Maker-checker cancellation"),
-         (name = "contests", description = "Appeals against challans"))
+         (name = "contests", description = "Appeals against challans"),
+         (name = "verification", description = "Public checks of seals, signed status, trust and revocation lists"))
 )]
 pub struct ApiDoc;
 

@@ -8,6 +8,7 @@
 //! - [`claims`]: what a challan's seal says.
 //! - [`revocations`]: the signed revocation list, full or since a version.
 
+pub mod check;
 pub mod claims;
 pub mod key_dir;
 pub mod node;

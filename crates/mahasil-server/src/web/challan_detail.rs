@@ -17,6 +17,7 @@ use super::form::{FormFields, QueryFields};
 use super::staff::Staff;
 use super::widgets::{karachi_time, money, notice, status_badge};
 use crate::actions;
+use crate::documents::{self, Copy, Format};
 use crate::error::{ApiError, ApiResult};
 
 /// What the two action forms show after a failed submission.
@@ -179,12 +180,41 @@ async fn render(staff: &Staff, no: &str, flash: Option<&str>, pending: &Pending<
         @if let Some(m) = flash { (notice("ok", m)) }
         @if let Some((_, m)) = unplaced { (notice("error", m)) }
         (facts(&c, &catalogue, today))
+        (printing(&c))
         (history)
         @if show_cancellation { (action_form(staff, &c, "cancellation", pending)) }
         @if show_contest { (action_form(staff, &c, "contest", pending)) }
         p { a href="/challans" { "Back to challans" } }
     };
     Ok(staff.page(status, &title, content))
+}
+
+/// The seal's check page and the notice to print.
+fn printing(c: &ChallanRecord) -> Markup {
+    html! {
+        section.card #printing {
+            h2 { "Notice and seal" }
+            @match &c.seal {
+                Some(seal) => {
+                    p { "The QR code on the notice opens " a href={ "/V/" (mahasil_seal::token::token(seal)) } { "its check page" } "." }
+                    ul { @for (file, label) in Format::FILES { li { a href={ "/challans/" (c.challan_no) "/print/" (file) } { (label) } } } }
+                }
+                None => p { "This challan has no seal." }
+            }
+        }
+    }
+}
+
+/// `GET /challans/{challan_no}/print/{file}`: the staff copy of the notice (with the
+/// offender's name and CNIC), for a challan the reader may see.
+pub async fn print(staff: Staff, Path((no, file)): Path<(String, String)>) -> Response {
+    let result = async {
+        let format = Format::parse(&file).ok_or_else(|| ApiError::not_found(format!("no download named {file}")))?;
+        let c = readable(&staff, &no).await?;
+        documents::notice(&staff.state, &c, Copy::Staff, format).await
+    }
+    .await;
+    staff.finish(result)
 }
 
 /// The answer to a failed action: the page again with the message next to its form, or

@@ -16,7 +16,10 @@ mod login;
 mod queue;
 mod schedule_form;
 mod staff;
+mod verify;
 mod widgets;
+
+pub use widgets::karachi_time;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -28,6 +31,12 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/mahasil.css", get(assets::stylesheet))
         .route("/assets/fonts/NotoNastaliqUrdu-Regular.ttf", get(assets::urdu_font))
         .route("/assets/fonts/OFL.txt", get(assets::urdu_font_licence))
+        .route("/assets/verify/{file}", get(verify::module))
+        .route("/V/sw.js", get(verify::service_worker))
+        .route("/V/offline", get(verify::offline))
+        .route("/V/{token}", get(verify::page))
+        .route("/V/{token}/{file}", get(verify::download))
+        .route("/challans/{challan_no}/print/{file}", get(challan_detail::print))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/", get(home::page))
