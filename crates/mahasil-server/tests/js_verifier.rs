@@ -1,0 +1,25 @@
+//! The browser verifier (`assets/verify/`) has its own tests, run by Node's test runner:
+//! they read the shared seal vectors of `testdata/seal-vectors/`, so this test fails when
+//! the JavaScript and Rust sides of the seal format drift apart.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn javascript_verifier_passes_its_tests_on_the_shared_vectors() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/verify");
+    let output = Command::new("node")
+        .arg("--test")
+        .arg(&dir)
+        .output()
+        .map_err(|e| format!("cannot run node (Node.js 20 or later is needed for the verifier's tests): {e}"))?;
+    let report = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "node --test {} failed:\n{report}", dir.display());
+    assert!(report.contains("# fail 0"), "unexpected report:\n{report}");
+    assert!(!report.contains("# pass 0\n"), "no test ran:\n{report}");
+    // CI installs Chromium and sets this: the in-browser test must run there, not skip.
+    if std::env::var("MAHASIL_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+        assert!(report.contains("# skipped 0"), "a browser test was skipped:\n{report}");
+    }
+    Ok(())
+}
