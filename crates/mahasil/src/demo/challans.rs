@@ -254,17 +254,23 @@ async fn reference(store: &Store, planned: &[Planned]) -> anyhow::Result<Referen
     Ok(r)
 }
 
+/// Who issues the demo challans and signs them.
+pub(super) struct Issuing<'a> {
+    pub issuer: IssuerNo,
+    pub sealer: &'a Sealer,
+}
+
 /// Plans and writes `count` challans and their sequels.
 pub(super) async fn seed_activity(
     store: &Store,
     rng: &mut StdRng,
     staff: &[Staff],
-    issuer: IssuerNo,
-    sealer: &Sealer,
+    issuing: Issuing<'_>,
     start: Date,
     now: Timestamp,
     count: usize,
 ) -> anyhow::Result<Activity> {
+    let Issuing { issuer, sealer } = issuing;
     let planned = plan(rng, staff, start, now, count)?;
     let reference = reference(store, &planned).await?;
     let mut numbers: Vec<Option<ChallanNo>> = vec![None; planned.len()];

@@ -124,7 +124,7 @@ pub async fn seed(store: &Store, node_issuer: IssuerNo, sealer: &Sealer, now: Ti
     // "Surfaces") is registered here once the store has bank credentials; until then the
     // bank API has no client to accept.
 
-    let activity = challans::seed_activity(store, &mut rng, &staff, node_issuer, sealer, start, now, DEMO_CHALLANS).await?;
+    let activity = challans::seed_activity(store, &mut rng, &staff, challans::Issuing { issuer: node_issuer, sealer }, start, now, DEMO_CHALLANS).await?;
     report.challans = activity.challans;
     report.cancellations_approved = activity.cancellations_approved;
     report.cancellations_rejected = activity.cancellations_rejected;
