@@ -173,6 +173,8 @@ pub trait Storage: Send + Sync + 'static {
     /// (capped at [`MAX_REVOCATIONS_PAGE`]). A challan is revoked in the same transaction
     /// that cancels it.
     async fn revocations(&self, after_seq: i64, limit: u32) -> Result<Vec<Revocation>>;
+    /// The highest revocation `seq` (0 when nothing is revoked).
+    async fn last_revocation_seq(&self) -> Result<i64>;
 
     // ----- audit -----
 

@@ -24,33 +24,33 @@ pub struct SignedRevocations {
     pub document: Option<String>,
 }
 
-/// Revocations with `seq >= since` (all of them for 0 or 1), read page by page.
-async fn entries_since(store: &Store, since: u64) -> Result<(Vec<RevocationEntry>, u64)> {
+/// Revocations with `seq >= since` and `seq < until`, read page by page.
+async fn entries(store: &Store, since: u64, until: u64) -> Result<Vec<RevocationEntry>> {
     let mut after = i64::try_from(since.saturating_sub(1)).unwrap_or(i64::MAX);
+    let until = i64::try_from(until).unwrap_or(i64::MAX);
     let mut entries = Vec::new();
     loop {
         let page = store.revocations(after, MAX_REVOCATIONS_PAGE).await?;
-        entries.extend(page.iter().map(|r| RevocationEntry::of(r.challan_no)));
+        entries.extend(page.iter().filter(|r| r.seq < until).map(|r| RevocationEntry::of(r.challan_no)));
         match page.last() {
-            Some(last) if page.len() == MAX_REVOCATIONS_PAGE as usize => after = last.seq,
-            Some(last) => {
-                after = last.seq;
-                break;
-            }
-            None => break,
+            Some(last) if page.len() == MAX_REVOCATIONS_PAGE as usize && last.seq + 1 < until => after = last.seq,
+            _ => break,
         }
     }
-    Ok((entries, u64::try_from(after).unwrap_or(0) + 1))
+    Ok(entries)
 }
 
-/// The revocation list since `since` (0 = full), signed with the node's status key.
+/// The revocation list for a caller holding version `since` (0: none), signed with the
+/// node's status key: a delta when it holds an older version, nothing when it holds the
+/// newest, and the full list when it holds none (or claims a version this database never
+/// had, after a restore, say: it then learns the real version and starts again).
 pub async fn signed(seals: &NodeSeals, store: &Store, since: u64, now: Timestamp) -> Result<SignedRevocations> {
-    let (entries, newest) = entries_since(store, since).await?;
-    let version = newest.max(since).max(1);
-    let since_version = if since <= 1 { 0 } else { since };
-    if since_version >= version {
-        return Ok(SignedRevocations { version, since_version, entries: 0, document: None });
+    let version = u64::try_from(store.last_revocation_seq().await?).unwrap_or(0) + 1;
+    if since == version {
+        return Ok(SignedRevocations { version, since_version: since, entries: 0, document: None });
     }
+    let since_version = if since > version { 0 } else { since };
+    let entries = entries(store, since_version, version).await?;
     let count = entries.len();
     let list = if since_version == 0 {
         RevocationList::full(version, now.as_second(), entries)?

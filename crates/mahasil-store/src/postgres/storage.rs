@@ -214,6 +214,10 @@ impl Storage for PgStore {
         seals::revocations(&self.pool, after_seq, limit).await
     }
 
+    async fn last_revocation_seq(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT coalesce(max(seq), 0)::int8 FROM revocations").fetch_one(&self.pool).await?)
+    }
+
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {
         audit_log::entries(&self.pool, after_seq, limit).await
     }

@@ -322,6 +322,10 @@ impl Storage for SqliteStore {
         self.read(move |conn| seals::revocations(conn, after_seq, limit)).await
     }
 
+    async fn last_revocation_seq(&self) -> Result<i64> {
+        self.read(seals::last_revocation_seq).await
+    }
+
     // ----- audit -----
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

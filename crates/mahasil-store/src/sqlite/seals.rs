@@ -38,6 +38,10 @@ pub(crate) fn revoke(tx: &Transaction<'_>, challan_no: ChallanNo, at: Timestamp)
     Ok(())
 }
 
+pub(crate) fn last_revocation_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM revocations")?.query_row([], |r| r.get(0))?)
+}
+
 pub(crate) fn revocations(conn: &Connection, after_seq: i64, limit: u32) -> Result<Vec<Revocation>> {
     let mut stmt = conn.prepare_cached("SELECT seq, challan_no, revoked_at FROM revocations WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
     let mut rows = stmt.query(rusqlite::params![after_seq, rows::clamp_limit(limit, MAX_REVOCATIONS_PAGE)])?;

@@ -79,6 +79,7 @@ pub async fn cancellations_are_revoked(store: Store) -> TestResult {
     let b = issue_one(&w, &w.officer, 2, at).await?;
     let c = issue_one(&w, &w.officer, 3, at).await?;
     assert!(w.store.revocations(0, 100).await?.is_empty());
+    assert_eq!(w.store.last_revocation_seq().await?, 0);
 
     // A rejected request and an upheld contest revoke nothing.
     let request = w.store.request_cancellation(a.challan_no, "typo", &w.officer, Uuid::now_v7(), at).await?;
@@ -96,5 +97,6 @@ pub async fn cancellations_are_revoked(store: Store) -> TestResult {
     assert_eq!(w.store.revocations(all[0].seq, 100).await?, all[1..].to_vec(), "only those after the given version");
     assert_eq!(w.store.revocations(0, 1).await?, all[..1].to_vec(), "at most the limit");
     assert!(w.store.revocations(all[1].seq, 100).await?.is_empty());
+    assert_eq!(w.store.last_revocation_seq().await?, all[1].seq);
     Ok(())
 }
