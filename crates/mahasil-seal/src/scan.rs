@@ -24,11 +24,29 @@ pub fn qr_text(image: &[u8]) -> Result<String> {
     limits.max_alloc = Some(MAX_DECODE_ALLOC);
     reader.limits(limits);
     let picture = reader.decode().map_err(|_| SealError::Malformed("the picture is not a readable PNG or JPEG"))?.to_luma8();
+    // Compression noise around small modules (a JPEG of a thermal slip) can hide the code
+    // from the detector; pure black and white, then twice the size, find it again.
+    let mut outcome = read(&picture);
+    if outcome == Err(NO_CODE) {
+        let mut binary = picture.clone();
+        binary.pixels_mut().for_each(|p| p.0[0] = if p.0[0] < 128 { 0 } else { 255 });
+        outcome = read(&binary);
+        if outcome == Err(NO_CODE) && binary.width() <= MAX_IMAGE_SIDE / 2 && binary.height() <= MAX_IMAGE_SIDE / 2 {
+            let enlarged = image::imageops::resize(&binary, binary.width() * 2, binary.height() * 2, image::imageops::FilterType::Nearest);
+            outcome = read(&enlarged);
+        }
+    }
+    outcome
+}
+
+const NO_CODE: SealError = SealError::Malformed("the picture holds no QR code");
+
+fn read(picture: &image::GrayImage) -> Result<String> {
     let (width, height) = (picture.width() as usize, picture.height() as usize);
     let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| picture.get_pixel(x as u32, y as u32).0[0]);
     let grids = prepared.detect_grids();
     match grids.as_slice() {
-        [] => Err(SealError::Malformed("the picture holds no QR code")),
+        [] => Err(NO_CODE),
         [grid] => grid.decode().map(|(_, text)| text).map_err(|_| SealError::Malformed("the QR code in the picture cannot be read")),
         _ => Err(SealError::Malformed("the picture holds more than one QR code")),
     }

@@ -188,7 +188,14 @@ fn enrol(dir: &KeyDir, issuer: IssuerNo, usage: Usage, valid_from_s: i64) -> Res
 /// publishing) any that is missing.
 async fn ensure(store: &Store, dir: &KeyDir, authority: &Authority, issuer: IssuerNo, backdate_secs: i64, now: Timestamp) -> Result<Active> {
     let mut trust = trust::load(store, &authority.public).await?;
-    let missing: Vec<Usage> = NODE_USAGES.into_iter().filter(|&u| usable(trust.as_ref(), dir, issuer, u, now).ok().flatten().is_none()).collect();
+    // A key file that cannot be used safely (readable by others, say) stops the node here,
+    // before anything is enrolled: it must be dealt with, not quietly replaced.
+    let mut missing = Vec::new();
+    for usage in NODE_USAGES {
+        if usable(trust.as_ref(), dir, issuer, usage, now)?.is_none() {
+            missing.push(usage);
+        }
+    }
     if !missing.is_empty() {
         let changes = missing.iter().map(|&u| enrol(dir, issuer, u, now.as_second() - backdate_secs)).collect::<Result<Vec<_>>>()?;
         trust = Some(trust::publish(store, authority, &changes, &Actor::system(), now).await?);
