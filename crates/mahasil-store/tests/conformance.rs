@@ -17,6 +17,8 @@ mod reference;
 mod seals;
 #[path = "conformance/search.rs"]
 mod search;
+#[path = "conformance/side_index.rs"]
+mod side_index;
 #[path = "conformance/users.rs"]
 mod users;
 
@@ -78,21 +80,24 @@ conformance! {
 /// Cases that need the SQLite file itself.
 mod sqlite_file {
     macro_rules! sqlite_only {
-        ($($case:ident),* $(,)?) => {
+        ($($module:ident :: $case:ident),* $(,)?) => {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() -> crate::fixtures::TestResult {
-                    crate::audit::$case().await
+                    crate::$module::$case().await
                 }
             )*
         };
     }
 
     sqlite_only! {
-        sqlite_audit_tamper_edit,
-        sqlite_audit_tamper_delete,
-        sqlite_audit_tamper_swap,
-        sqlite_history_is_append_only,
-        sqlite_reopen_keeps_data,
+        audit::sqlite_audit_tamper_edit,
+        audit::sqlite_audit_tamper_delete,
+        audit::sqlite_audit_tamper_swap,
+        audit::sqlite_history_is_append_only,
+        audit::sqlite_reopen_keeps_data,
+        side_index::sqlite_side_index_rebuilt_when_missing_or_damaged,
+        side_index::sqlite_side_index_catches_up_and_drops_strays,
+        side_index::sqlite_stale_keys_never_return_wrong_rows,
     }
 }

@@ -177,6 +177,7 @@ pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, ac
             record.seal,
         ])
         .map_err(|e| issue_conflict(e, &record))?;
+    super::offender_keys::add(tx, tx.last_insert_rowid(), o.cnic.as_str(), o.mobile.as_str(), o.vehicle_no.as_ref().map(VehicleNo::as_str))?;
     append_event(tx, record.id, received_at, "issued", &actor.username, ChallanStatus::Issued, None)?;
     let change = Change { action: "challan.issue", entity: format!("challan:{challan_no}"), before: "null".into(), after: rows::json(&record)? };
     audit_log::append(tx, actor, received_at, &change)?;

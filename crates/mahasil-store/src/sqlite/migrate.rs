@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_cancellations_and_contests", include_str!("../../migrations/sqlite/0004_cancellations_and_contests.sql")),
     ("0005_audit_log", include_str!("../../migrations/sqlite/0005_audit_log.sql")),
     ("0006_seals", include_str!("../../migrations/sqlite/0006_seals.sql")),
+    ("0007_offender_keys_apart", include_str!("../../migrations/sqlite/0007_offender_keys_apart.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -8,6 +8,7 @@ mod cases;
 mod challans;
 mod connection;
 mod migrate;
+mod offender_keys;
 mod reference;
 mod rows;
 mod seals;
@@ -57,6 +58,7 @@ impl SqliteStore {
             }
             let mut conn = connection::open_writer(&path)?;
             migrate::migrate(&mut conn)?;
+            offender_keys::attach_for_writing(&conn, &path)?;
             let reads = ReadPool::open(&path)?;
             let (writes, jobs) = WriteQueue::new();
             writer::spawn_writer(conn, jobs)?;

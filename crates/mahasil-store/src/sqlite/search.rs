@@ -61,17 +61,28 @@ fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
+/// The offender key that drives a search by CNIC, mobile or vehicle number through the
+/// side index (`offender_keys.rs`), when the query has one.
+fn offender_key(q: &ChallanQuery) -> Option<String> {
+    if let Some(cnic) = &q.cnic {
+        Some(format!("c:{cnic}"))
+    } else if let Some(mobile) = &q.mobile {
+        Some(format!("m:{mobile}"))
+    } else {
+        q.vehicle_no.as_ref().map(|v| format!("v:{v}"))
+    }
+}
+
+/// Stands for the offender key as the driver: every column is then written `+column`.
+const BY_OFFENDER_KEY: &str = "offender key";
+
 /// The one filter that should drive the search through its index, when the query has a
 /// selective one. Without statistics SQLite would rather take the index with the most
 /// equality columns (the scope's district and department), even next to a CNIC; every
 /// other condition is then written `+column` so it cannot steal the plan.
 fn driving_column(q: &ChallanQuery) -> Option<&'static str> {
-    if q.cnic.is_some() {
-        Some("cnic")
-    } else if q.mobile.is_some() {
-        Some("mobile")
-    } else if q.vehicle_no.is_some() {
-        Some("vehicle_no")
+    if offender_key(q).is_some() {
+        Some(BY_OFFENDER_KEY)
     } else if q.officer_id.is_some() {
         Some("officer_id")
     } else {
@@ -118,6 +129,12 @@ fn search_statement(q: &ChallanQuery, limit: usize) -> Option<(String, Vec<Value
     if let Some(to) = q.issued_to {
         w.push("issued_on", "<=", text(&to.to_string()));
     }
+    if let Some(key) = offender_key(q) {
+        // The side index names the candidates; the columns above still decide, so a stale
+        // key can never return a row that does not match.
+        w.params.push(Value::Text(key));
+        w.sql.push_str(&format!(" AND seq IN (SELECT seq FROM search.offender_keys WHERE key = ?{})", w.params.len()));
+    }
     if let Some(after) = q.after {
         // The cursor is the rowid: never an index of its own, always usable with any.
         w.params.push(Value::Integer(after));
@@ -162,6 +179,8 @@ mod tests {
     fn plan(q: &ChallanQuery) -> Result<Vec<String>> {
         let mut conn = Connection::open_in_memory()?;
         super::super::migrate::migrate(&mut conn)?;
+        conn.execute_batch("ATTACH DATABASE ':memory:' AS search")?;
+        conn.execute_batch(super::super::offender_keys::SCHEMA)?;
         let Some((sql, params)) = search_statement(q, 50) else { return Ok(Vec::new()) };
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
         let steps = stmt.query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))?;
@@ -177,7 +196,8 @@ mod tests {
             ..ChallanQuery::new(scope.clone())
         };
         let steps = plan(&by_cnic)?;
-        assert!(steps.iter().any(|s| s.contains("challans_cnic")), "{steps:?}");
+        assert!(steps.iter().any(|s| s.contains("offender_keys")), "{steps:?}");
+        assert!(steps.iter().any(|s| s.contains("INTEGER PRIMARY KEY")), "challans are then read by seq: {steps:?}");
         assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{steps:?}");
         // Scope alone reads its own index in cursor order, without sorting.
         let steps = plan(&ChallanQuery { after: Some(100), ..ChallanQuery::new(scope) })?;
