@@ -46,6 +46,7 @@ pub enum Action {
     DecideContest,
     ManageUsers,
     ManageHeads,
+    ManageBanks,
     ReadAudit,
 }
 
@@ -57,7 +58,7 @@ impl Action {
             Self::ReadChallan => &[Officer, Supervisor, Treasury, Auditor, Admin],
             Self::DecideCancellation | Self::DecideContest => &[Supervisor],
             Self::RecordContest => &[Officer, Supervisor],
-            Self::ManageUsers | Self::ManageHeads => &[Admin],
+            Self::ManageUsers | Self::ManageHeads | Self::ManageBanks => &[Admin],
             Self::ReadAudit => &[Auditor, Admin],
         }
     }
@@ -72,6 +73,7 @@ impl Action {
             Self::DecideContest => "decide contests",
             Self::ManageUsers => "manage users",
             Self::ManageHeads => "manage revenue heads",
+            Self::ManageBanks => "manage banks",
             Self::ReadAudit => "read the audit log",
         }
     }

@@ -4,6 +4,7 @@
 //! value with a meaning never travels inward as a raw `String` or `i64`.
 
 pub mod authz;
+pub mod bank;
 pub mod challan;
 pub mod challan_no;
 pub mod error;

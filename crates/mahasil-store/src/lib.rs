@@ -176,6 +176,17 @@ pub trait Storage: Send + Sync + 'static {
     /// The highest revocation `seq` (0 when nothing is revoked).
     async fn last_revocation_seq(&self) -> Result<i64>;
 
+    // ----- banks -----
+
+    /// Registers a bank; a taken mnemonic is `Conflict`.
+    async fn create_bank(&self, bank: &BankRecord, actor: &Actor) -> Result<()>;
+    /// Replaces a bank's name, active flag and secret (its mnemonic and creation time stay).
+    /// Unknown mnemonic is `NotFound`. Audited without the secret.
+    async fn update_bank(&self, bank: &BankRecord, actor: &Actor, at: Timestamp) -> Result<()>;
+    async fn bank(&self, mnemonic: &Slug) -> Result<Option<BankRecord>>;
+    /// Every bank, by mnemonic.
+    async fn banks(&self) -> Result<Vec<BankRecord>>;
+
     // ----- audit -----
 
     /// Entries with `seq > after_seq`, oldest first, at most `limit`.

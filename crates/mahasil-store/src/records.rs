@@ -192,6 +192,28 @@ pub struct Revocation {
     pub revoked_at: Timestamp,
 }
 
+/// A bank that collects bills, with the secret its requests are signed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankRecord {
+    pub mnemonic: Slug,
+    pub name: String,
+    pub secret: mahasil_domain::bank::BankSecret,
+    pub active: bool,
+    pub created_at: Timestamp,
+}
+
+impl BankRecord {
+    /// What the audit log records of a bank: never its secret, only a fingerprint of it.
+    pub(crate) fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "mnemonic": self.mnemonic.as_str(),
+            "name": self.name,
+            "active": self.active,
+            "secret_sha256": crate::audit::sha256_hex(self.secret.as_str().as_bytes()),
+        })
+    }
+}
+
 /// Most revocations one read returns.
 pub const MAX_REVOCATIONS_PAGE: u32 = 10_000;
 

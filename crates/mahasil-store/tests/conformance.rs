@@ -5,6 +5,8 @@
 
 #[path = "conformance/audit.rs"]
 mod audit;
+#[path = "conformance/banks.rs"]
+mod banks;
 #[path = "conformance/cases.rs"]
 mod cases;
 #[path = "conformance/challans.rs"]
@@ -70,6 +72,7 @@ conformance! {
     cases::cancellation_maker_checker,
     cases::contests_uphold_and_quash,
     audit::audit_chain_verifies,
+    banks::banks_round_trip_without_leaking_secrets,
     seals::challans_are_stored_sealed,
     seals::trust_list_versions,
     seals::cancellations_are_revoked,

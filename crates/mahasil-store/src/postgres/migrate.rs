@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_challans", include_str!("../../migrations/postgres/0005_challans.sql")),
     ("0006_cancellations_and_contests", include_str!("../../migrations/postgres/0006_cancellations_and_contests.sql")),
     ("0007_seals", include_str!("../../migrations/postgres/0007_seals.sql")),
+    ("0008_banks", include_str!("../../migrations/postgres/0008_banks.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

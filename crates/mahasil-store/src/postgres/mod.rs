@@ -7,6 +7,7 @@
 //! turn. Migrations are applied at connect time, one node at a time.
 
 mod audit_log;
+mod banks;
 mod cancellations;
 mod challans;
 mod constraint;

@@ -9,7 +9,7 @@ use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
-use super::{PgStore, audit_log, cancellations, challans, contests, heads, issuers, migrate, reference, seals, sessions, users};
+use super::{PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, migrate, reference, seals, sessions, users};
 use crate::records::*;
 use crate::{Result, Storage};
 
@@ -216,6 +216,24 @@ impl Storage for PgStore {
 
     async fn last_revocation_seq(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT coalesce(max(seq), 0)::int8 FROM revocations").fetch_one(&self.pool).await?)
+    }
+
+    async fn create_bank(&self, bank: &BankRecord, actor: &Actor) -> Result<()> {
+        let (bank, actor) = (bank.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { banks::create(tx, &bank, &actor).await })).await
+    }
+
+    async fn update_bank(&self, bank: &BankRecord, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (bank, actor) = (bank.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { banks::update(tx, &bank, &actor, at).await })).await
+    }
+
+    async fn bank(&self, mnemonic: &Slug) -> Result<Option<BankRecord>> {
+        banks::one(&self.pool, mnemonic).await
+    }
+
+    async fn banks(&self) -> Result<Vec<BankRecord>> {
+        banks::all(&self.pool).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_audit_log", include_str!("../../migrations/sqlite/0005_audit_log.sql")),
     ("0006_seals", include_str!("../../migrations/sqlite/0006_seals.sql")),
     ("0007_offender_keys_apart", include_str!("../../migrations/sqlite/0007_offender_keys_apart.sql")),
+    ("0008_banks", include_str!("../../migrations/sqlite/0008_banks.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

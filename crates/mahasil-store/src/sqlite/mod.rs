@@ -4,6 +4,7 @@
 //! connections. The SQL of each area lives in its own module.
 
 mod audit_log;
+mod banks;
 mod cases;
 mod challans;
 mod connection;
@@ -326,6 +327,27 @@ impl Storage for SqliteStore {
 
     async fn last_revocation_seq(&self) -> Result<i64> {
         self.read(seals::last_revocation_seq).await
+    }
+
+    // ----- banks -----
+
+    async fn create_bank(&self, bank: &BankRecord, actor: &Actor) -> Result<()> {
+        let (bank, actor) = (bank.clone(), actor.clone());
+        self.write(move |tx| banks::create(tx, &bank, &actor)).await
+    }
+
+    async fn update_bank(&self, bank: &BankRecord, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (bank, actor) = (bank.clone(), actor.clone());
+        self.write(move |tx| banks::update(tx, &bank, &actor, at)).await
+    }
+
+    async fn bank(&self, mnemonic: &Slug) -> Result<Option<BankRecord>> {
+        let mnemonic = mnemonic.clone();
+        self.read(move |conn| banks::one(conn, &mnemonic)).await
+    }
+
+    async fn banks(&self) -> Result<Vec<BankRecord>> {
+        self.read(banks::all).await
     }
 
     // ----- audit -----
