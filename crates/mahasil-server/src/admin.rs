@@ -7,6 +7,7 @@
 //! they themselves administer, and manage heads only of departments they hold
 //! province-wide (a head applies in every district).
 
+mod banks;
 mod heads;
 mod users;
 
@@ -17,6 +18,7 @@ use mahasil_domain::identity::Text;
 use mahasil_domain::jurisdiction::Slug;
 use mahasil_store::StoreError;
 
+pub use banks::{BankChange, CreateBankInput, GENERATED_SECRET_CHARS, MAX_BANK_NAME_CHARS, UpdateBankInput, create_bank, update_bank};
 pub use heads::{CreateHeadInput, MAX_ACCOUNT_CODE_CHARS, MAX_LEGAL_BASIS_CHARS, ScheduleInput, UpdateHeadInput, add_fee_schedule, create_head, update_head};
 pub use users::{
     CreateUserInput, GrantInput, MAX_DISPLAY_NAME_CHARS, MAX_GRANTS, MAX_USERNAME_CHARS, UpdateUserInput, create_user, parse_username, reset_password,

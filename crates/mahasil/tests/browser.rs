@@ -24,12 +24,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_mahasil");
 const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Longest wait for anything the page does (worker install, an offline check).
-const PAGE_WAIT: Duration = Duration::from_secs(20);
+const PAGE_WAIT: Duration = Duration::from_secs(45);
 const SERVER_START_WAIT: Duration = Duration::from_secs(60);
-const DRIVER_START_WAIT: Duration = Duration::from_secs(15);
+const DRIVER_START_WAIT: Duration = Duration::from_secs(45);
 const POLL: Duration = Duration::from_millis(100);
 /// A hung browser must not hang CI: the whole scenario gets this long.
-const SCENARIO_LIMIT: Duration = Duration::from_secs(90);
+const SCENARIO_LIMIT: Duration = Duration::from_secs(240);
 /// For the report and the closing after a failure, which may meet a stuck browser.
 const CLEANUP_LIMIT: Duration = Duration::from_secs(20);
 const BASE32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -2,6 +2,7 @@
 //! phone. Every POST carries the session's CSRF token; every error is a page with the
 //! same status and message the JSON API would give.
 
+mod admin_banks;
 mod admin_heads;
 mod admin_users;
 mod assets;
@@ -51,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin_users::list).post(admin_users::create))
         .route("/admin/users/{id}", get(admin_users::edit).post(admin_users::update))
         .route("/admin/users/{id}/password", post(admin_users::reset_password))
+        .route("/admin/banks", get(admin_banks::list).post(admin_banks::create))
+        .route("/admin/banks/{mnemonic}", post(admin_banks::update))
         .route("/admin/heads", get(admin_heads::list).post(admin_heads::create))
         .route("/admin/heads/{code}", get(admin_heads::edit).post(admin_heads::update))
         .route("/admin/heads/{code}/schedules", post(admin_heads::add_schedule))

@@ -21,10 +21,11 @@ use std::fmt;
 
 use anyhow::Context;
 use jiff::{Span, Timestamp};
+use mahasil_domain::bank::BankSecret;
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::jurisdiction::{Level, Slug};
 use mahasil_domain::time::pakistan;
-use mahasil_store::{Actor, Sealer, Store};
+use mahasil_store::{Actor, BankRecord, Sealer, Store};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -34,6 +35,10 @@ use uuid::Uuid;
 pub const DEMO_CHALLANS: usize = 300;
 /// How far back the demo's challans go, in days (about five months).
 const WINDOW_DAYS: i64 = 150;
+
+/// The demo bank of DESIGN.md ("Surfaces") and the secret it signs bank API requests with.
+pub const DEMO_BANK: &str = "demo-bank";
+pub const DEMO_BANK_SECRET: &str = "demo-bank-secret";
 
 /// How far back the demo node's keys are valid from: the demo's challans are back-dated
 /// over the past [`WINDOW_DAYS`] and sealed as of then, so the keys must cover that time.
@@ -53,6 +58,7 @@ pub struct SeedReport {
     pub departments: usize,
     pub heads: usize,
     pub users: usize,
+    pub banks: usize,
     pub challans: usize,
     pub cancellations_approved: usize,
     pub cancellations_rejected: usize,
@@ -77,6 +83,7 @@ impl fmt::Display for SeedReport {
             people::DEMO_PASSWORD,
             people::USERS.iter().map(|u| u.username).collect::<Vec<_>>().join(", ")
         )?;
+        writeln!(f, "  {} bank: {DEMO_BANK} (bank API secret {DEMO_BANK_SECRET})", self.banks)?;
         writeln!(f, "  {} challans", self.challans)?;
         writeln!(
             f,
@@ -120,9 +127,15 @@ pub async fn seed(store: &Store, node_issuer: IssuerNo, sealer: &Sealer, now: Ti
     }
     let staff = people::create_users(store, &mut rng, set_up_at).await?;
     report.users = staff.len();
-    // bank: the demo bank `demo-bank` with HMAC secret `demo-bank-secret` (DESIGN.md,
-    // "Surfaces") is registered here once the store has bank credentials; until then the
-    // bank API has no client to accept.
+    let bank = BankRecord {
+        mnemonic: Slug::parse(DEMO_BANK)?,
+        name: "Demo Bank".into(),
+        secret: BankSecret::parse(DEMO_BANK_SECRET)?,
+        active: true,
+        created_at: set_up_at,
+    };
+    store.create_bank(&bank, &system).await.context("registering the demo bank")?;
+    report.banks = 1;
 
     let activity = challans::seed_activity(store, &mut rng, &staff, challans::Issuing { issuer: node_issuer, sealer }, start, now, DEMO_CHALLANS).await?;
     report.challans = activity.challans;

@@ -131,6 +131,9 @@ async fn fresh() -> anyhow::Result<(Store, tempfile::TempDir, IssuerNo, Timestam
 async fn seeding_builds_the_demo_province() -> TestResult {
     let (store, _dir, issuer, now, seals) = fresh().await?;
     let report = seed(&store, issuer, &seals.sealer(), now).await?;
+    assert_eq!(report.banks, 1);
+    let bank = store.bank(&Slug::parse(super::DEMO_BANK)?).await?.ok_or_else(|| anyhow::anyhow!("no demo bank"))?;
+    assert_eq!((bank.secret.as_str(), bank.active), ("demo-bank-secret", true));
 
     let all = store.jurisdictions().await?;
     let count = |level: Level| all.iter().filter(|j| j.level == level).count();
