@@ -75,6 +75,9 @@ pub struct Caches {
     pub heads: TtlCache<String, Option<HeadWithSchedules>>,
     /// Jurisdiction slug → the jurisdiction (or `None`: unknown).
     pub places: TtlCache<String, Option<Jurisdiction>>,
+    /// Bank mnemonic → the bank with its secret (or `None`: unknown). A switched-off bank
+    /// or a new secret takes effect within the reference TTL.
+    pub banks: TtlCache<String, Option<mahasil_store::BankRecord>>,
 }
 
 impl Default for Caches {
@@ -83,6 +86,7 @@ impl Default for Caches {
             sessions: TtlCache::new(SESSION_TTL, MAX_SESSIONS),
             heads: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
             places: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
+            banks: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
         }
     }
 }

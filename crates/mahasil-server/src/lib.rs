@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod bank;
 pub mod cache;
 pub mod documents;
 pub mod error;
@@ -27,6 +28,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
+        .merge(bank::routes())
         .merge(web::routes())
         .merge(ops::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -54,6 +54,16 @@ impl AppState {
         Ok(found)
     }
 
+    /// A bank with its secret, from the cache when fresh.
+    pub async fn bank(&self, mnemonic: &Slug) -> Result<Option<mahasil_store::BankRecord>, StoreError> {
+        if let Some(found) = self.caches.banks.get(&mnemonic.to_string()) {
+            return Ok(found);
+        }
+        let found = self.store.bank(mnemonic).await?;
+        self.caches.banks.insert(mnemonic.to_string(), found.clone());
+        Ok(found)
+    }
+
     /// A jurisdiction, from the cache when fresh.
     pub async fn jurisdiction(&self, slug: &Slug) -> Result<Option<Jurisdiction>, StoreError> {
         if let Some(found) = self.caches.places.get(&slug.to_string()) {

@@ -23,13 +23,15 @@ use crate::error::ErrorBody;
         decisions::approve_cancellation, decisions::reject_cancellation,
         decisions::record_contest, decisions::open_contests, decisions::uphold_contest, decisions::quash_contest,
         verify::verify, verify::status, verify::trust_list, verify::revocation_list,
+        crate::bank::inquiry::bill_inquiry,
     ),
     components(schemas(ErrorBody, actions::IssueChallanInput, actions::OffenderInput, actions::LocationInput, dto::IssuedDto, dto::ChallanDto, dto::ChallanDetailDto)),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "Sign-in with bearer tokens"), (name = "reference", description = "Jurisdictions, departments, revenue heads"),
          (name = "challans", description = "Issue and find challans"), (name = "cancellation", description = "Maker-checker cancellation"),
          (name = "contests", description = "Appeals against challans"),
-         (name = "verification", description = "Public checks of seals, signed status, trust and revocation lists"))
+         (name = "verification", description = "Public checks of seals, signed status, trust and revocation lists"),
+         (name = "bank", description = "The 1Bill-style bank API, signed with each bank's HMAC secret"))
 )]
 pub struct ApiDoc;
 

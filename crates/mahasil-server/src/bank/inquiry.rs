@@ -1,0 +1,115 @@
+//! `POST /bank/v1/bill-inquiry`: a bank teller types the 15-digit consumer number (the
+//! challan number) and the bank asks what is owed. Answers use the 1Bill response codes of
+//! DESIGN.md in a 200 body; only a request that is not signed by a known bank is refused
+//! at the HTTP level.
+
+use axum::Json;
+use axum::extract::State;
+use mahasil_domain::challan::ChallanStatus;
+use mahasil_domain::challan_no::ChallanNo;
+use mahasil_domain::time::local_date;
+use mahasil_store::ChallanRecord;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::SignedByBank;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// 1Bill response codes (DESIGN.md, "Bank API").
+pub mod code {
+    pub const OK: &str = "00";
+    pub const NOT_FOUND: &str = "01";
+    pub const BLOCKED: &str = "02";
+    pub const INVALID_DATA: &str = "04";
+}
+
+/// Longest consumer detail (the offender's name) sent back, as 1Bill screens show it.
+pub const MAX_CONSUMER_DETAIL_CHARS: usize = 30;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InquiryRequest {
+    /// The 15-digit challan number.
+    pub consumer_number: String,
+    /// Must be the bank named in `X-Bank`.
+    pub bank_mnemonic: String,
+}
+
+#[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct InquiryResponse {
+    /// `00` ok, `01` not found, `02` blocked (cancelled or waived), `04` invalid data.
+    pub response_code: String,
+    /// The offender's name, at most 30 characters.
+    pub consumer_detail: String,
+    /// `U` unpaid, `P` paid, `B` blocked.
+    pub bill_status: String,
+    /// `YYYYMMDD`.
+    pub due_date: String,
+    pub amount_within_due_date: i64,
+    pub amount_after_due_date: i64,
+    /// `YYMM` of the day the challan was issued.
+    pub billing_month: String,
+    /// `YYYYMMDD` of the payment, blank when unpaid.
+    pub date_paid: String,
+    pub amount_paid: i64,
+    pub tran_auth_id: String,
+}
+
+impl InquiryResponse {
+    fn only(code: &str) -> Self {
+        Self {
+            response_code: code.into(),
+            consumer_detail: String::new(),
+            bill_status: String::new(),
+            due_date: String::new(),
+            amount_within_due_date: 0,
+            amount_after_due_date: 0,
+            billing_month: String::new(),
+            date_paid: String::new(),
+            amount_paid: 0,
+            tran_auth_id: String::new(),
+        }
+    }
+
+    fn of(c: &ChallanRecord) -> Self {
+        let (code, status) = match c.status {
+            ChallanStatus::Issued | ChallanStatus::Contested => (code::OK, "U"),
+            ChallanStatus::Paid => (code::OK, "P"),
+            ChallanStatus::Cancelled | ChallanStatus::Waived => (code::BLOCKED, "B"),
+        };
+        let issued_on = local_date(c.received_at);
+        Self {
+            response_code: code.into(),
+            consumer_detail: c.offender.name.as_str().chars().take(MAX_CONSUMER_DETAIL_CHARS).collect(),
+            bill_status: status.into(),
+            due_date: c.due_date.strftime("%Y%m%d").to_string(),
+            amount_within_due_date: c.amount_paisa,
+            amount_after_due_date: c.amount_after_due_paisa,
+            billing_month: issued_on.strftime("%y%m").to_string(),
+            ..Self::only(code)
+        }
+    }
+}
+
+/// Asks what a challan owes. Signed by a bank (see `bank::auth`).
+#[utoipa::path(post, path = "/bank/v1/bill-inquiry", tag = "bank", request_body = InquiryRequest,
+    params(("X-Bank" = String, Header, description = "bank mnemonic"), ("X-Timestamp" = i64, Header, description = "Unix seconds"),
+           ("X-Signature" = String, Header, description = "hex HMAC-SHA256(secret, METHOD \\n PATH \\n TIMESTAMP \\n BODY)")),
+    responses((status = 200, body = InquiryResponse, description = "every answer, found or not, with its response code"),
+              (status = 401, body = crate::error::ErrorBody, description = "unknown bank, stale timestamp or bad signature")))]
+pub async fn bill_inquiry(State(state): State<AppState>, signed: SignedByBank) -> ApiResult<Json<InquiryResponse>> {
+    let Ok(request) = serde_json::from_slice::<InquiryRequest>(&signed.body) else { return Ok(Json(InquiryResponse::only(code::INVALID_DATA))) };
+    if request.bank_mnemonic != signed.bank.mnemonic.as_str() {
+        return Ok(Json(InquiryResponse::only(code::INVALID_DATA)));
+    }
+    let digits_only = request.consumer_number.len() == 15 && request.consumer_number.bytes().all(|b| b.is_ascii_digit());
+    let Some(no) = digits_only.then(|| ChallanNo::parse(&request.consumer_number).ok()).flatten() else {
+        return Ok(Json(InquiryResponse::only(code::INVALID_DATA)));
+    };
+    let answer = match state.store.challan_by_no(no).await? {
+        Some(c) => InquiryResponse::of(&c),
+        None => InquiryResponse::only(code::NOT_FOUND),
+    };
+    Ok(Json(answer))
+}
