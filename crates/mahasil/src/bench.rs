@@ -38,6 +38,28 @@ pub enum BenchCommand {
         #[arg(long, default_value = "peshawar")]
         district: String,
     },
+    /// Ask the bank API about issued challans (POST /bank/v1/bill-inquiry, signed as a bank)
+    /// with N concurrent clients.
+    Inquiry {
+        /// Base URL of the server, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Inquiries to send in all.
+        #[arg(long, default_value_t = 100_000)]
+        requests: u64,
+        /// The bank's mnemonic and secret (the demo bank's by default).
+        #[arg(long, default_value = "demo-bank")]
+        bank: String,
+        #[arg(long, default_value = "demo-bank-secret")]
+        secret: String,
+        /// A user who can list challans, to find numbers to ask about.
+        #[arg(long, default_value = "officer.peshawar")]
+        user: String,
+        #[arg(long, default_value = "demo-password")]
+        password: String,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -47,12 +69,15 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
             issue(&server, clients, requests, &user, &password, &head, &district).await
         }
+        BenchCommand::Inquiry { server, clients, requests, bank, secret, user, password } => {
+            anyhow::ensure!((1..=MAX_CLIENTS).contains(&clients), "clients must be 1..={MAX_CLIENTS}");
+            anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
+            inquiry(&server, clients, requests, &bank, &secret, &user, &password).await
+        }
     }
 }
 
-async fn issue(server: &str, clients: usize, requests: u64, user: &str, password: &str, head: &str, district: &str) -> anyhow::Result<ExitCode> {
-    let server = server.trim_end_matches('/').to_string();
-    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).timeout(Duration::from_secs(30)).build()?;
+async fn sign_in(http: &reqwest::Client, server: &str, user: &str, password: &str) -> anyhow::Result<String> {
     let login: serde_json::Value = http
         .post(format!("{server}/api/v1/auth/login"))
         .json(&json!({"username": user, "password": password}))
@@ -63,14 +88,29 @@ async fn issue(server: &str, clients: usize, requests: u64, user: &str, password
         .context("sign-in refused")?
         .json()
         .await?;
-    let token = login["token"].as_str().context("no token in sign-in answer")?.to_string();
+    Ok(login["token"].as_str().context("no token in sign-in answer")?.to_string())
+}
+
+/// What a run measured: every request's latency, how many failed, and how long it took.
+struct Run {
+    latencies: Vec<Duration>,
+    failures: u64,
+    elapsed: Duration,
+}
+
+/// Sends `requests` requests from `clients` concurrent clients, each keeping one in
+/// flight; `send(i)` sends request `i` and says whether it succeeded.
+async fn drive<F, Fut>(clients: usize, requests: u64, send: F) -> anyhow::Result<Run>
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
     let next = Arc::new(AtomicU64::new(0));
     let failures = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let (http, server, token, next, failures) = (http.clone(), server.clone(), token.clone(), next.clone(), failures.clone());
-        let (head, district) = (head.to_string(), district.to_string());
+        let (next, failures, send) = (next.clone(), failures.clone(), send.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -78,15 +118,8 @@ async fn issue(server: &str, clients: usize, requests: u64, user: &str, password
                 if i >= requests {
                     break;
                 }
-                let body = offender_body(&head, &district, i);
                 let t = Instant::now();
-                let ok = http
-                    .post(format!("{server}/api/v1/challans"))
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED);
+                let ok = send(i).await;
                 latencies.push(t.elapsed());
                 if !ok {
                     failures.fetch_add(1, Ordering::Relaxed);
@@ -95,24 +128,105 @@ async fn issue(server: &str, clients: usize, requests: u64, user: &str, password
             latencies
         }));
     }
-    let mut all = Vec::with_capacity(usize::try_from(requests).unwrap_or(0));
+    let mut latencies = Vec::with_capacity(usize::try_from(requests).unwrap_or(0));
     for t in tasks {
-        all.extend(t.await?);
+        latencies.extend(t.await?);
     }
-    let elapsed = started.elapsed();
-    all.sort_unstable();
+    latencies.sort_unstable();
+    Ok(Run { latencies, failures: failures.load(Ordering::Relaxed), elapsed: started.elapsed() })
+}
+
+/// Prints one line: `{verb} N {noun} with C clients in S s: R {noun}/s; latency ...`.
+fn report(run: &Run, verb: &str, noun: &str, clients: usize) -> ExitCode {
+    let all = &run.latencies;
     let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or_default();
-    let failed = failures.load(Ordering::Relaxed);
+    let done = all.len() as u64 - run.failures;
     println!(
-        "issued {} challans with {clients} clients in {:.2} s: {:.0} challans/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; failures {failed}",
-        all.len() as u64 - failed,
-        elapsed.as_secs_f64(),
-        (all.len() as u64 - failed) as f64 / elapsed.as_secs_f64(),
+        "{verb} {done} {noun} with {clients} clients in {:.2} s: {:.0} {noun}/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; failures {}",
+        run.elapsed.as_secs_f64(),
+        done as f64 / run.elapsed.as_secs_f64(),
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3,
         all.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        run.failures,
     );
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    if run.failures == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+async fn issue(server: &str, clients: usize, requests: u64, user: &str, password: &str, head: &str, district: &str) -> anyhow::Result<ExitCode> {
+    let server = server.trim_end_matches('/').to_string();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).timeout(Duration::from_secs(30)).build()?;
+    let token = sign_in(&http, &server, user, password).await?;
+    let (head, district) = (Arc::new(head.to_string()), Arc::new(district.to_string()));
+    let run = drive(clients, requests, move |i| {
+        let (http, server, token, head, district) = (http.clone(), server.clone(), token.clone(), head.clone(), district.clone());
+        async move {
+            let body = offender_body(&head, &district, i);
+            http.post(format!("{server}/api/v1/challans"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED)
+        }
+    })
+    .await?;
+    Ok(report(&run, "issued", "challans", clients))
+}
+
+/// Challan numbers to ask about: the newest issued challans the user can see.
+async fn consumer_numbers(http: &reqwest::Client, server: &str, token: &str) -> anyhow::Result<Vec<String>> {
+    let page: serde_json::Value = http
+        .get(format!("{server}/api/v1/challans?status=issued&limit=200"))
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()
+        .context("listing challans")?
+        .json()
+        .await?;
+    let numbers: Vec<String> = page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["challan_no"].as_str())
+        .map(|n| n.chars().filter(char::is_ascii_digit).collect())
+        .collect();
+    anyhow::ensure!(!numbers.is_empty(), "no issued challans to ask about");
+    Ok(numbers)
+}
+
+async fn inquiry(server: &str, clients: usize, requests: u64, bank: &str, secret: &str, user: &str, password: &str) -> anyhow::Result<ExitCode> {
+    const PATH: &str = "/bank/v1/bill-inquiry";
+    let server = server.trim_end_matches('/').to_string();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).timeout(Duration::from_secs(30)).build()?;
+    let token = sign_in(&http, &server, user, password).await?;
+    let numbers = Arc::new(consumer_numbers(&http, &server, &token).await?);
+    let (bank, secret) = (Arc::new(bank.to_string()), Arc::new(secret.to_string()));
+    let run = drive(clients, requests, move |i| {
+        let (http, server, numbers, bank, secret) = (http.clone(), server.clone(), numbers.clone(), bank.clone(), secret.clone());
+        async move {
+            let number = &numbers[(i % numbers.len() as u64) as usize];
+            let body = json!({"consumer_number": number, "bank_mnemonic": bank.as_str()}).to_string();
+            let timestamp = jiff::Timestamp::now().as_second().to_string();
+            let signature = mahasil_server::bank::auth::sign(&secret, "POST", PATH, &timestamp, body.as_bytes());
+            let answer = http
+                .post(format!("{server}{PATH}"))
+                .header("content-type", "application/json")
+                .header("x-bank", bank.as_str())
+                .header("x-timestamp", timestamp)
+                .header("x-signature", signature)
+                .body(body)
+                .send()
+                .await;
+            match answer {
+                Ok(r) if r.status() == reqwest::StatusCode::OK => r.json::<serde_json::Value>().await.is_ok_and(|v| v["response_code"] == "00"),
+                _ => false,
+            }
+        }
+    })
+    .await?;
+    Ok(report(&run, "answered", "inquiries", clients))
 }
 
 /// A challan body whose CNIC, mobile and vehicle are spread over their whole ranges, as
