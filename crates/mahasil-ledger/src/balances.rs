@@ -95,7 +95,7 @@ impl TrialBalance {
 }
 
 /// Balances of a ledger, built by applying its transfers in time order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Balances {
     accounts: BTreeMap<Account, AccountBalance>,
     challans: BTreeMap<ChallanNo, ChallanBalance>,
@@ -270,5 +270,80 @@ impl Balances {
             }
         }
         trial
+    }
+}
+
+#[cfg(test)]
+impl Balances {
+    /// A ledger whose running total of debits is `paisa`, to reach overflow in tests
+    /// without writing nine million transfers.
+    pub(crate) fn with_debits_total(paisa: i64) -> Self {
+        Self { totals: AccountBalance { debits_paisa: paisa, credits_paisa: 0 }, ..Self::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mahasil_domain::money::Paisa;
+
+    use super::*;
+
+    fn unidentified(id: u128, amount: i64) -> Result<Transfer> {
+        Ok(Transfer {
+            id: Uuid::from_u128(id),
+            event_id: Uuid::from_u128(id + 1_000),
+            code: TransferCode::Unidentified,
+            debit: Account::Treasury,
+            credit: Account::Suspense,
+            amount: Paisa::new(amount)?,
+            challan_no: None,
+            reverses: None,
+            at: jiff::Timestamp::UNIX_EPOCH,
+        })
+    }
+
+    #[test]
+    fn overflow_is_refused_and_changes_nothing() -> Result<()> {
+        let mut ledger = Balances::with_debits_total(i64::MAX - 5);
+        assert_eq!(ledger.apply(&unidentified(1, 10)?), Err(LedgerError::Overflow { id: Uuid::from_u128(1) }));
+        assert!(ledger.is_empty());
+        assert_eq!(ledger.account(&Account::Treasury), AccountBalance::default());
+        assert_eq!(ledger.code_total(TransferCode::Unidentified), CodeTotal::default());
+        ledger.apply(&unidentified(2, 5)?)?;
+        assert_eq!(ledger.balance_paisa(&Account::Suspense), 5);
+        Ok(())
+    }
+
+    #[test]
+    fn duplicates_are_refused() -> Result<()> {
+        let mut ledger = Balances::new();
+        ledger.apply(&unidentified(1, 10)?)?;
+        assert_eq!(ledger.apply(&unidentified(1, 10)?), Err(LedgerError::DuplicateTransfer { id: Uuid::from_u128(1) }));
+        assert_eq!((ledger.len(), ledger.balance_paisa(&Account::Treasury)), (1, 10));
+        Ok(())
+    }
+
+    #[test]
+    fn reversals_count_against_their_original_code() -> Result<()> {
+        let mut ledger = Balances::new();
+        let original = unidentified(1, 10)?;
+        ledger.apply(&original)?;
+        let undo = Transfer {
+            id: Uuid::from_u128(2),
+            code: TransferCode::Reversal,
+            debit: Account::Suspense,
+            credit: Account::Treasury,
+            reverses: Some(original.id),
+            ..original
+        };
+        ledger.apply(&undo)?;
+        let total = ledger.code_total(TransferCode::Unidentified);
+        assert_eq!((total.count, total.amount_paisa, total.reversed_count, total.net_paisa()), (1, 10, 1, 0));
+        assert_eq!(ledger.code_total(TransferCode::Reversal).amount_paisa, 10);
+        assert_eq!(ledger.reversed_by(Uuid::from_u128(1)), Some(Uuid::from_u128(2)));
+        let trial = ledger.trial_balance();
+        assert!(trial.is_balanced());
+        assert_eq!((trial.debits_paisa, trial.debit_normal_paisa), (20, 0));
+        Ok(())
     }
 }

@@ -21,7 +21,7 @@ use mahasil_domain::money::Paisa;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::account::{Account, AccountKind, Side};
+use crate::account::{Account, AccountKind};
 use crate::{LedgerError, Result};
 
 /// Why a transfer was made: one row of the table.
@@ -148,19 +148,6 @@ pub struct Transfer {
     /// The transfer a `REVERSAL` corrects; `None` for every other code.
     pub reverses: Option<Uuid>,
     pub at: Timestamp,
-}
-
-impl Transfer {
-    /// Whether this transfer touches `account`, and on which side.
-    pub fn side_of(&self, account: &Account) -> Option<Side> {
-        if &self.debit == account {
-            Some(Side::Debit)
-        } else if &self.credit == account {
-            Some(Side::Credit)
-        } else {
-            None
-        }
-    }
 }
 
 #[cfg(test)]

@@ -133,6 +133,12 @@ impl Checker {
         found
     }
 
+    /// What `event` would break if pushed now, changing nothing: a store's last look
+    /// before it writes. Costs a copy of the checker.
+    pub fn would_break(&self, event: &[Transfer]) -> Vec<Violation> {
+        self.clone().push_event(event)
+    }
+
     /// Ends the open event, if any, and returns what it breaks as a whole.
     pub fn end_event(&mut self) -> Vec<Violation> {
         let Some(open) = self.open.take() else { return Vec::new() };
@@ -172,5 +178,48 @@ impl Checker {
             }
         }
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mahasil_domain::money::Paisa;
+
+    use super::*;
+    use crate::account::Account;
+
+    fn unidentified(id: u128, amount: i64) -> crate::Result<Transfer> {
+        Ok(Transfer {
+            id: Uuid::from_u128(id),
+            event_id: Uuid::from_u128(id + 1_000),
+            code: TransferCode::Unidentified,
+            debit: Account::Treasury,
+            credit: Account::Suspense,
+            amount: Paisa::new(amount)?,
+            challan_no: None,
+            reverses: None,
+            at: Timestamp::UNIX_EPOCH,
+        })
+    }
+
+    #[test]
+    fn overflow() -> crate::Result<()> {
+        let mut checker = Checker { ledger: Balances::with_debits_total(i64::MAX - 5), ..Checker::default() };
+        assert_eq!(checker.push_event(&[unidentified(1, 10)?]), [Violation::Overflow { transfer_id: Uuid::from_u128(1) }]);
+        assert!(checker.balances().is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn would_break_changes_nothing() -> crate::Result<()> {
+        let mut checker = Checker::new();
+        let event = [unidentified(1, 10)?];
+        assert!(checker.would_break(&event).is_empty());
+        assert!(checker.balances().is_empty());
+        assert!(checker.push_event(&event).is_empty());
+        // The same event again: its id reappears after it ended, and so does its transfer.
+        let again = checker.would_break(&event);
+        assert_eq!(again.iter().map(Violation::rule).collect::<Vec<_>>(), ["event-split", "duplicate-transfer-id"]);
+        Ok(())
     }
 }

@@ -52,7 +52,8 @@ fn challan_issued_refuses_a_second_issue_and_incoherent_terms() -> TestResult {
 fn payment_on_time_settles_with_one_transfer() -> TestResult {
     let (mut book, mut ids) = issued()?;
     // The due date itself is still on time.
-    let event = book.post(payment_received(&mut ids, at("2026-03-15T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(500_000, Date::constant(2026, 3, 15))?)?)?;
+    let event =
+        book.post(payment_received(&mut ids, at("2026-03-15T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(500_000, Date::constant(2026, 3, 15))?)?)?;
     assert_eq!(codes(&event), [(TransferCode::PaymentReceived, 500_000)]);
     assert_eq!(event[0].debit, Account::Clearing(demo_bank()?));
     assert_eq!(event[0].credit, accounts("DA-ENC-01", "peshawar")?.receivable());
@@ -64,7 +65,8 @@ fn payment_on_time_settles_with_one_transfer() -> TestResult {
 #[test]
 fn late_payment_is_surcharged_first_and_overpayment_goes_last() -> TestResult {
     let (mut book, mut ids) = issued()?;
-    let event = book.post(payment_received(&mut ids, at("2026-03-16T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(650_000, Date::constant(2026, 3, 16))?)?)?;
+    let event =
+        book.post(payment_received(&mut ids, at("2026-03-16T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(650_000, Date::constant(2026, 3, 16))?)?)?;
     assert_eq!(codes(&event), [(TransferCode::Surcharge, 100_000), (TransferCode::PaymentReceived, 600_000), (TransferCode::Overpayment, 50_000)]);
     let no = Some(challan(1)?);
     assert!(event.iter().all(|t| t.event_id == event[0].event_id && t.challan_no == no));
@@ -78,7 +80,8 @@ fn late_payment_is_surcharged_first_and_overpayment_goes_last() -> TestResult {
 #[test]
 fn payment_judged_as_of_the_day_paid_not_posted() -> TestResult {
     let (mut book, mut ids) = issued()?;
-    let event = book.post(payment_received(&mut ids, at("2026-03-17T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(500_000, Date::constant(2026, 3, 15))?)?)?;
+    let event =
+        book.post(payment_received(&mut ids, at("2026-03-17T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(500_000, Date::constant(2026, 3, 15))?)?)?;
     assert_eq!(codes(&event), [(TransferCode::PaymentReceived, 500_000)]);
     let future = payment_received(&mut ids, at("2026-03-17T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(500_000, Date::constant(2026, 3, 18))?);
     assert!(matches!(future, Err(LedgerError::PaidAfterPosting { .. })), "{future:?}");
@@ -132,7 +135,8 @@ fn waiver_forgives_the_outstanding_and_later_money_is_overpayment() -> TestResul
     let twice = waiver(&mut ids, at("2026-03-04T05:00:00Z")?, &book.ledger, challan(1)?);
     assert!(matches!(twice, Err(LedgerError::NothingOutstanding { .. })), "{twice:?}");
     assert!(matches!(waiver(&mut ids, at("2026-03-04T05:00:00Z")?, &book.ledger, challan(9)?), Err(LedgerError::UnknownChallan { .. })));
-    let late = book.post(payment_received(&mut ids, at("2026-03-20T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(600_000, Date::constant(2026, 3, 20))?)?)?;
+    let late =
+        book.post(payment_received(&mut ids, at("2026-03-20T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(600_000, Date::constant(2026, 3, 20))?)?)?;
     assert_eq!(codes(&late), [(TransferCode::Overpayment, 600_000)]);
     assert!(check_with_terms(&book.transfers, &[encroachment(1)?]).is_empty());
     Ok(())
@@ -173,7 +177,10 @@ fn unidentified_credit_waits_in_suspense() -> TestResult {
     let mut book = Book::default();
     let mut ids = counter(0);
     let event = book.post(unidentified(&mut ids, at("2026-03-05T10:00:00Z")?, &book.ledger, paisa(12_345)?)?)?;
-    assert_eq!((event[0].code, &event[0].debit, &event[0].credit, event[0].challan_no), (TransferCode::Unidentified, &Account::Treasury, &Account::Suspense, None));
+    assert_eq!(
+        (event[0].code, &event[0].debit, &event[0].credit, event[0].challan_no),
+        (TransferCode::Unidentified, &Account::Treasury, &Account::Suspense, None)
+    );
     assert_eq!(book.ledger.balance_paisa(&Account::Suspense), 12_345);
     assert!(check(&book.transfers).is_empty());
     Ok(())
@@ -183,7 +190,8 @@ fn unidentified_credit_waits_in_suspense() -> TestResult {
 fn reversal_mirrors_once_and_only_what_can_be_undone() -> TestResult {
     let (mut book, mut ids) = issued()?;
     let bank = demo_bank()?;
-    let paid = book.post(payment_received(&mut ids, at("2026-03-02T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(500_000, Date::constant(2026, 3, 2))?)?)?;
+    let paid =
+        book.post(payment_received(&mut ids, at("2026-03-02T10:00:00Z")?, &book.ledger, &encroachment(1)?, &payment(500_000, Date::constant(2026, 3, 2))?)?)?;
     let deposited = book.post(deposit(&mut ids, at("2026-03-03T10:00:00Z")?, &book.ledger, &bank, paisa(500_000)?, None)?)?;
     // The money left clearing: the deposit must be undone before the payment.
     let blocked = reversal(&mut ids, at("2026-03-04T10:00:00Z")?, &book.ledger, paid[0].id);
@@ -193,7 +201,10 @@ fn reversal_mirrors_once_and_only_what_can_be_undone() -> TestResult {
     book.post(reversal(&mut ids, at("2026-03-04T10:00:00Z")?, &book.ledger, deposited[0].id)?)?;
     let undone = book.post(reversal(&mut ids, at("2026-03-04T11:00:00Z")?, &book.ledger, paid[0].id)?)?;
     let (r, p) = (&undone[0], &paid[0]);
-    assert_eq!((r.code, &r.debit, &r.credit, r.amount, r.challan_no, r.reverses), (TransferCode::Reversal, &p.credit, &p.debit, p.amount, p.challan_no, Some(p.id)));
+    assert_eq!(
+        (r.code, &r.debit, &r.credit, r.amount, r.challan_no, r.reverses),
+        (TransferCode::Reversal, &p.credit, &p.debit, p.amount, p.challan_no, Some(p.id))
+    );
     assert!(matches!(reversal(&mut ids, at("2026-03-05T10:00:00Z")?, &book.ledger, p.id), Err(LedgerError::AlreadyReversed { .. })));
     assert!(matches!(reversal(&mut ids, at("2026-03-05T10:00:00Z")?, &book.ledger, r.id), Err(LedgerError::ReversalOfReversal { .. })));
     assert!(matches!(reversal(&mut ids, at("2026-03-05T10:00:00Z")?, &book.ledger, Uuid::max()), Err(LedgerError::UnknownTransfer { .. })));

@@ -12,7 +12,7 @@ use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::money::Paisa;
 use mahasil_domain::time::{local_date, pakistan};
 use mahasil_ledger::events::{challan_issued, deposit, payment_received, refund, reversal, unidentified, waiver};
-use mahasil_ledger::{Account, ChallanTerms, Channel, Checker, Clearing, LedgerError, Payment, Transfer, TransferCode, check, check_with_terms};
+use mahasil_ledger::{Account, Balances, ChallanTerms, Channel, Checker, Clearing, LedgerError, Payment, Transfer, TransferCode, check, check_with_terms};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -140,7 +140,7 @@ impl Model {
     }
 
     /// Calls `build` with a fresh id source and the ledger so far; returns its result.
-    fn build<T>(&mut self, build: impl FnOnce(&mut dyn FnMut() -> Uuid, Timestamp, &mahasil_ledger::Balances) -> T) -> T {
+    fn build<T>(&mut self, build: impl FnOnce(&mut dyn FnMut() -> Uuid, Timestamp, &Balances) -> T) -> T {
         let next = &mut self.next_id;
         let mut ids = || {
             *next += 1;
@@ -159,7 +159,9 @@ impl Model {
     pub fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         self.clock = self.clock.checked_add(SignedDuration::from_mins(7)).or_fail()?;
         match *op {
-            Op::Issue { head, district, amount_rupees, surcharge_percent, due_days } => self.issue(head, district, amount_rupees * 100, surcharge_percent, due_days),
+            Op::Issue { head, district, amount_rupees, surcharge_percent, due_days } => {
+                self.issue(head, district, amount_rupees * 100, surcharge_percent, due_days)
+            }
             Op::PayOnTime { challan, channel, extra_rupees } => match self.index(challan) {
                 Some(i) => self.pay(i, channel, extra_rupees * 100).map(|_| ()),
                 None => Ok(()),
@@ -206,7 +208,8 @@ impl Model {
         let challan_no = ChallanNo::new(IssuerNo::new(100_001).or_fail()?, counter).or_fail()?;
         let accounts = accounts(HEADS[head % 2], DISTRICTS[district % 2]).or_fail()?;
         let due_date: Date = local_date(self.clock).checked_add(Span::new().days(due_days)).or_fail()?;
-        let terms = ChallanTerms { challan_no, accounts, amount: paisa(amount)?, amount_after_due: paisa(amount + amount * surcharge_percent / 100)?, due_date };
+        let terms =
+            ChallanTerms { challan_no, accounts, amount: paisa(amount)?, amount_after_due: paisa(amount + amount * surcharge_percent / 100)?, due_date };
         let event = self.build(|ids, at, ledger| challan_issued(ids, at, ledger, &terms)).or_fail()?;
         self.checker.add_terms(terms.clone());
         self.post(event)?;
@@ -323,6 +326,9 @@ impl Model {
         prop_assert!(found.is_empty(), "{found:?}");
         let ledger = &self.book.ledger;
         prop_assert!(ledger.trial_balance().is_balanced());
+        // Built event by event, by the checker, or from the rows read back: one ledger.
+        prop_assert!(self.checker.balances() == ledger);
+        prop_assert!(&Balances::from_transfers(transfers).or_fail()? == ledger);
         let mut charged = 0;
         for (terms, e) in self.terms.iter().zip(&self.expected) {
             let c = ledger.challan(terms.challan_no).cloned().unwrap_or_default();

@@ -64,7 +64,8 @@ fn wrong_accounts_for_the_code() -> TestResult {
     let found = check(std::slice::from_ref(&odd));
     assert_eq!(found, [Violation::WrongAccounts { transfer_id: id(50), code: TransferCode::Unidentified, debit: Account::Treasury, credit: revenue()? }]);
     // Issuing moves money between accounts of one head and district.
-    let split = hand(51, TransferCode::ChallanIssued, receivable()?, accounts("DA-ENC-01", "mardan")?.revenue(), 500_000, Some(challan(1)?), "2026-03-01T05:00:00Z")?;
+    let split =
+        hand(51, TransferCode::ChallanIssued, receivable()?, accounts("DA-ENC-01", "mardan")?.revenue(), 500_000, Some(challan(1)?), "2026-03-01T05:00:00Z")?;
     assert_eq!(check(std::slice::from_ref(&split)).iter().map(Violation::rule).collect::<Vec<_>>(), ["wrong-accounts"]);
     Ok(())
 }
@@ -95,7 +96,8 @@ fn misplaced_reverses() -> TestResult {
 
 #[test]
 fn unknown_challan() -> TestResult {
-    let over = hand(50, TransferCode::Overpayment, bank()?, accounts("DA-ENC-01", "peshawar")?.refund_payable(), 100, Some(challan(2)?), "2026-03-05T05:00:00Z")?;
+    let over =
+        hand(50, TransferCode::Overpayment, bank()?, accounts("DA-ENC-01", "peshawar")?.refund_payable(), 100, Some(challan(2)?), "2026-03-05T05:00:00Z")?;
     assert_eq!(check(&with(issued()?, [over])), [Violation::UnknownChallan { transfer_id: id(50), challan_no: challan(2)? }]);
     Ok(())
 }
@@ -200,7 +202,8 @@ fn clearing_negative() -> TestResult {
 
 #[test]
 fn refundable_negative() -> TestResult {
-    let refund = hand(50, TransferCode::Refund, accounts("DA-ENC-01", "peshawar")?.refund_payable(), Account::Treasury, 100, Some(challan(1)?), "2026-03-05T05:00:00Z")?;
+    let refund =
+        hand(50, TransferCode::Refund, accounts("DA-ENC-01", "peshawar")?.refund_payable(), Account::Treasury, 100, Some(challan(1)?), "2026-03-05T05:00:00Z")?;
     assert_eq!(check(&with(issued()?, [refund])), [Violation::RefundableNegative { challan_no: challan(1)?, transfer_id: id(50), refundable_paisa: -100 }]);
     Ok(())
 }
@@ -303,9 +306,6 @@ fn every_violation_has_a_rule_and_a_message() -> TestResult {
     let deposit = hand(50, TransferCode::Deposited, Account::Treasury, bank()?, 100, None, "2026-03-05T05:00:00Z")?;
     let found = check(&[deposit]);
     assert_eq!(found.iter().map(Violation::rule).collect::<Vec<_>>(), ["clearing-negative"]);
-    assert_eq!(
-        found[0].to_string(),
-        format!("after transfer {}, clearing:bank:demo-bank holds -100 paisa: a clearing account is never negative", id(50))
-    );
+    assert_eq!(found[0].to_string(), format!("after transfer {}, clearing:bank:demo-bank holds -100 paisa: a clearing account is never negative", id(50)));
     Ok(())
 }
