@@ -48,23 +48,31 @@ pub(crate) struct Collector {
     balance: BalanceDraft,
     entry: EntryDraft,
     lines: Vec<Line>,
+    /// Where the `Stmt`, the current `Bal` and the current `Ntry` start, for the errors
+    /// about what they lack.
+    statement_at: Option<Location>,
+    balance_at: Option<Location>,
+    entry_at: Option<Location>,
 }
 
 impl Collector {
     pub fn start_statement(&mut self, at: Location) -> Result<()> {
         self.statements += 1;
+        self.statement_at = Some(at);
         if self.statements > 1 {
             return Err(StatementError::invalid(at, "Stmt", "the file holds more than one statement; one statement per file"));
         }
         Ok(())
     }
 
-    pub fn start_balance(&mut self) {
+    pub fn start_balance(&mut self, at: Location) {
         self.balance = BalanceDraft::default();
+        self.balance_at = Some(at);
     }
 
-    pub fn start_entry(&mut self) {
+    pub fn start_entry(&mut self, at: Location) {
         self.entry = EntryDraft::default();
+        self.entry_at = Some(at);
     }
 
     pub fn start_transaction(&mut self) {
@@ -118,7 +126,8 @@ impl Collector {
     }
 
     /// Closes a `Bal`: keeps it if it is the opening (`OPBD`) or closing (`CLBD`) balance.
-    pub fn end_balance(&mut self, at: Location) -> Result<()> {
+    pub fn end_balance(&mut self, end: Location) -> Result<()> {
+        let at = self.balance_at.unwrap_or(end);
         let draft = std::mem::take(&mut self.balance);
         let code = draft.code.ok_or(StatementError::Missing { at, field: "Bal/Tp/CdOrPrtry/Cd" })?;
         let amount_paisa = draft.amount_paisa.ok_or(StatementError::Missing { at, field: "Bal/Amt" })?;
@@ -133,7 +142,8 @@ impl Collector {
     }
 
     /// Closes a `Ntry` into the next statement line.
-    pub fn end_entry(&mut self, at: Location) -> Result<()> {
+    pub fn end_entry(&mut self, end: Location) -> Result<()> {
+        let at = self.entry_at.unwrap_or(end);
         let draft = std::mem::take(&mut self.entry);
         let count = self.lines.len() + 1;
         check::line_count(count, at)?;
@@ -160,14 +170,14 @@ impl Collector {
 
     /// The checked statement, once the document has ended.
     pub fn finish(self, end: Location) -> Result<Statement> {
-        if self.statements == 0 {
+        let Some(at) = self.statement_at else {
             return Err(StatementError::Missing { at: end, field: "BkToCstmrStmt/Stmt" });
-        }
-        let (opening_balance_paisa, from_date) = self.opening.ok_or(StatementError::Missing { at: end, field: "opening balance (Bal of type OPBD)" })?;
-        let (closing_balance_paisa, to_date) = self.closing.ok_or(StatementError::Missing { at: end, field: "closing balance (Bal of type CLBD)" })?;
+        };
+        let (opening_balance_paisa, from_date) = self.opening.ok_or(StatementError::Missing { at, field: "opening balance (Bal of type OPBD)" })?;
+        let (closing_balance_paisa, to_date) = self.closing.ok_or(StatementError::Missing { at, field: "closing balance (Bal of type CLBD)" })?;
         let parts = StatementParts {
-            account_id: self.account_id.ok_or(StatementError::Missing { at: end, field: "Stmt/Acct/Id" })?,
-            statement_id: self.statement_id.ok_or(StatementError::Missing { at: end, field: "Stmt/Id" })?,
+            account_id: self.account_id.ok_or(StatementError::Missing { at, field: "Stmt/Acct/Id" })?,
+            statement_id: self.statement_id.ok_or(StatementError::Missing { at, field: "Stmt/Id" })?,
             currency: Currency::Pkr,
             opening_balance_paisa,
             closing_balance_paisa,

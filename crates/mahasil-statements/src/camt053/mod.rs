@@ -80,8 +80,8 @@ pub(crate) fn parse(text: &str) -> Result<Statement> {
                 stack.push(tag);
                 match Group::at(&stack) {
                     Some(Group::Statement) => collector.start_statement(at)?,
-                    Some(Group::Balance) => collector.start_balance(),
-                    Some(Group::Entry) => collector.start_entry(),
+                    Some(Group::Balance) => collector.start_balance(at),
+                    Some(Group::Entry) => collector.start_entry(at),
                     Some(Group::Transaction) => collector.start_transaction(),
                     None => {}
                 }
