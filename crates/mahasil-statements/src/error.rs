@@ -60,6 +60,18 @@ impl StatementError {
         Self::Invalid { at, field, reason: reason.into() }
     }
 
+    /// The same error placed at `location`, for errors made where only the caller knows
+    /// the place.
+    pub(crate) fn located(mut self, location: Location) -> Self {
+        match &mut self {
+            Self::Missing { at, .. } | Self::Invalid { at, .. } | Self::Currency { at, .. } | Self::Truncated { at, .. } | Self::TooManyLines { at, .. } => {
+                *at = location;
+            }
+            Self::NotUtf8 { .. } | Self::FileTooLarge { .. } | Self::Empty | Self::UnknownFormat | Self::Unbalanced { .. } => {}
+        }
+        self
+    }
+
     /// Where the error is: a file line, a statement line, or the statement as a whole.
     pub fn location(&self) -> Location {
         match self {

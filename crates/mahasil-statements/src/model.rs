@@ -2,6 +2,7 @@
 //! A `Statement` exists only once it has passed every check in [`crate::check`].
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use jiff::civil::Date;
 use serde::Serialize;
@@ -180,12 +181,27 @@ impl Statement {
 
     /// Every bank reference found on more than one line, ordered by its first line.
     pub fn duplicates(&self) -> Vec<Duplicate<'_>> {
-        let mut seen: HashMap<&str, Vec<u32>> = HashMap::with_capacity(self.parts.lines.len());
+        // The first line of each reference, and where its duplicate entry is once it has one:
+        // no allocation per line, only per repeated reference.
+        let mut first_seen: HashMap<&str, (u32, Option<usize>)> = HashMap::with_capacity(self.parts.lines.len());
+        let mut duplicates: Vec<Duplicate<'_>> = Vec::new();
         for line in &self.parts.lines {
-            seen.entry(line.bank_reference.as_str()).or_default().push(line.line_no);
+            match first_seen.entry(line.bank_reference.as_str()) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert((line.line_no, None));
+                }
+                Entry::Occupied(mut occupied) => {
+                    let (first_line_no, duplicate) = occupied.get_mut();
+                    match duplicate.and_then(|index| duplicates.get_mut(index)) {
+                        Some(known) => known.line_nos.push(line.line_no),
+                        None => {
+                            *duplicate = Some(duplicates.len());
+                            duplicates.push(Duplicate { bank_reference: &line.bank_reference, line_nos: vec![*first_line_no, line.line_no] });
+                        }
+                    }
+                }
+            }
         }
-        let mut duplicates: Vec<Duplicate<'_>> =
-            seen.into_iter().filter(|(_, line_nos)| line_nos.len() > 1).map(|(bank_reference, line_nos)| Duplicate { bank_reference, line_nos }).collect();
         duplicates.sort_unstable_by_key(|duplicate| duplicate.line_nos.first().copied());
         duplicates
     }

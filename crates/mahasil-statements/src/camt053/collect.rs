@@ -1,6 +1,9 @@
 //! Gathers the values the camt.053 reader finds into a statement: the statement's id and
 //! account, its `OPBD` and `CLBD` balances, and one [`Line`] per `Ntry`, each finished
 //! (and checked) when its element closes.
+//!
+//! Places are byte offsets until an error needs a file line: counting lines for every
+//! element would cost more than a tenth of the parse.
 
 use jiff::civil::Date;
 
@@ -9,10 +12,15 @@ use crate::amount::{Notation, parse_paisa};
 use crate::check;
 use crate::date::{parse_iso, parse_iso_date_time};
 use crate::error::{Location, Result, StatementError};
+use crate::input::line_at;
 use crate::model::{Currency, Direction, Format, Line, Statement, StatementParts};
 
 /// What an `EndToEndId` says when the payer gave none.
 const NOT_PROVIDED: &str = "NOTPROVIDED";
+
+/// The place given to errors made below [`Collector`]'s methods, which replace it with the
+/// file line of the element the error is about.
+const UNPLACED: Location = Location::Statement;
 
 /// A `Bal` being read.
 #[derive(Debug, Default)]
@@ -37,9 +45,10 @@ struct EntryDraft {
     additional: Option<String>,
 }
 
-/// The statement so far. Locations are file lines, found from byte offsets by the reader.
+/// The statement so far.
 #[derive(Debug, Default)]
-pub(crate) struct Collector {
+pub(crate) struct Collector<'t> {
+    text: &'t [u8],
     statements: u32,
     statement_id: Option<String>,
     account_id: Option<String>,
@@ -48,41 +57,54 @@ pub(crate) struct Collector {
     balance: BalanceDraft,
     entry: EntryDraft,
     lines: Vec<Line>,
-    /// Where the `Stmt`, the current `Bal` and the current `Ntry` start, for the errors
-    /// about what they lack.
-    statement_at: Option<Location>,
-    balance_at: Option<Location>,
-    entry_at: Option<Location>,
+    /// Byte offsets where the `Stmt`, the current `Bal` and the current `Ntry` start, for
+    /// the errors about what they lack.
+    statement_at: Option<u64>,
+    balance_at: u64,
+    entry_at: u64,
 }
 
-impl Collector {
-    pub fn start_statement(&mut self, at: Location) -> Result<()> {
+impl<'t> Collector<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Self { text: text.as_bytes(), ..Self::default() }
+    }
+
+    /// The file line of a byte offset.
+    pub fn locate(&self, offset: u64) -> Location {
+        Location::FileLine(line_at(self.text, usize::try_from(offset).unwrap_or(usize::MAX)))
+    }
+
+    pub fn start_statement(&mut self, offset: u64) -> Result<()> {
         self.statements += 1;
-        self.statement_at = Some(at);
         if self.statements > 1 {
-            return Err(StatementError::invalid(at, "Stmt", "the file holds more than one statement; one statement per file"));
+            return Err(StatementError::invalid(self.locate(offset), "Stmt", "the file holds more than one statement; one statement per file"));
         }
+        self.statement_at = Some(offset);
         Ok(())
     }
 
-    pub fn start_balance(&mut self, at: Location) {
+    pub fn start_balance(&mut self, offset: u64) {
         self.balance = BalanceDraft::default();
-        self.balance_at = Some(at);
+        self.balance_at = offset;
     }
 
-    pub fn start_entry(&mut self, at: Location) {
+    pub fn start_entry(&mut self, offset: u64) {
         self.entry = EntryDraft::default();
-        self.entry_at = Some(at);
+        self.entry_at = offset;
     }
 
     pub fn start_transaction(&mut self) {
         self.entry.transactions += 1;
     }
 
-    /// Takes the text of the element at `slot`. `currency` is its `Ccy` attribute, if it
-    /// is an amount.
-    pub fn value(&mut self, slot: Slot, text: &str, currency: Option<&str>, at: Location) -> Result<()> {
-        let field = slot.name();
+    /// Takes the text of the element at `slot`, which starts at byte `offset`. `currency`
+    /// is its `Ccy` attribute, if it is an amount.
+    pub fn value(&mut self, slot: Slot, text: &str, currency: Option<&str>, offset: u64) -> Result<()> {
+        self.take_value(slot, text, currency).map_err(|error| error.located(self.locate(offset)))
+    }
+
+    fn take_value(&mut self, slot: Slot, text: &str, currency: Option<&str>) -> Result<()> {
+        let (at, field) = (UNPLACED, slot.name());
         if slot.has_currency_attribute() {
             match currency {
                 None => return Err(StatementError::Missing { at, field: "Amt/@Ccy" }),
@@ -126,8 +148,12 @@ impl Collector {
     }
 
     /// Closes a `Bal`: keeps it if it is the opening (`OPBD`) or closing (`CLBD`) balance.
-    pub fn end_balance(&mut self, end: Location) -> Result<()> {
-        let at = self.balance_at.unwrap_or(end);
+    pub fn end_balance(&mut self) -> Result<()> {
+        self.take_balance().map_err(|error| error.located(self.locate(self.balance_at)))
+    }
+
+    fn take_balance(&mut self) -> Result<()> {
+        let at = UNPLACED;
         let draft = std::mem::take(&mut self.balance);
         let code = draft.code.ok_or(StatementError::Missing { at, field: "Bal/Tp/CdOrPrtry/Cd" })?;
         let amount_paisa = draft.amount_paisa.ok_or(StatementError::Missing { at, field: "Bal/Amt" })?;
@@ -142,8 +168,12 @@ impl Collector {
     }
 
     /// Closes a `Ntry` into the next statement line.
-    pub fn end_entry(&mut self, end: Location) -> Result<()> {
-        let at = self.entry_at.unwrap_or(end);
+    pub fn end_entry(&mut self) -> Result<()> {
+        self.take_entry().map_err(|error| error.located(self.locate(self.entry_at)))
+    }
+
+    fn take_entry(&mut self) -> Result<()> {
+        let at = UNPLACED;
         let draft = std::mem::take(&mut self.entry);
         let count = self.lines.len() + 1;
         check::line_count(count, at)?;
@@ -169,15 +199,17 @@ impl Collector {
     }
 
     /// The checked statement, once the document has ended.
-    pub fn finish(self, end: Location) -> Result<Statement> {
-        let Some(at) = self.statement_at else {
-            return Err(StatementError::Missing { at: end, field: "BkToCstmrStmt/Stmt" });
+    pub fn finish(self, end_offset: u64) -> Result<Statement> {
+        let Some(statement_at) = self.statement_at else {
+            return Err(StatementError::Missing { at: self.locate(end_offset), field: "BkToCstmrStmt/Stmt" });
         };
-        let (opening_balance_paisa, from_date) = self.opening.ok_or(StatementError::Missing { at, field: "opening balance (Bal of type OPBD)" })?;
-        let (closing_balance_paisa, to_date) = self.closing.ok_or(StatementError::Missing { at, field: "closing balance (Bal of type CLBD)" })?;
+        let text = self.text;
+        let missing = |field| StatementError::Missing { at: Location::FileLine(line_at(text, usize::try_from(statement_at).unwrap_or(usize::MAX))), field };
+        let (opening_balance_paisa, from_date) = self.opening.ok_or_else(|| missing("opening balance (Bal of type OPBD)"))?;
+        let (closing_balance_paisa, to_date) = self.closing.ok_or_else(|| missing("closing balance (Bal of type CLBD)"))?;
         let parts = StatementParts {
-            account_id: self.account_id.ok_or(StatementError::Missing { at, field: "Stmt/Acct/Id" })?,
-            statement_id: self.statement_id.ok_or(StatementError::Missing { at, field: "Stmt/Id" })?,
+            account_id: self.account_id.ok_or_else(|| missing("Stmt/Acct/Id"))?,
+            statement_id: self.statement_id.ok_or_else(|| missing("Stmt/Id"))?,
             currency: Currency::Pkr,
             opening_balance_paisa,
             closing_balance_paisa,

@@ -39,96 +39,96 @@ pub(crate) const NAMESPACES: [&str; 7] = [
 /// An element whose text is being gathered.
 struct Leaf {
     slot: Slot,
-    at: Location,
+    /// Byte offset of its start tag.
+    offset: u64,
     currency: Option<String>,
 }
 
 pub(crate) fn parse(text: &str) -> Result<Statement> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().expand_empty_elements = true;
-    let mut lines = LineCounter { text: text.as_bytes(), offset: 0, line: 1 };
     let mut stack: Vec<Tag> = Vec::with_capacity(16);
-    let mut collector = Collector::default();
+    let mut collector = Collector::new(text);
     let mut leaf: Option<Leaf> = None;
     let mut value = String::new();
     let mut root_seen = false;
     loop {
         let offset = reader.buffer_position();
-        let event = reader.read_event().map_err(|error| xml_error(&error, lines.at(reader.error_position())))?;
+        let event = reader.read_event().map_err(|error| xml_error(&error, collector.locate(reader.error_position())))?;
         match event {
             Event::Start(start) => {
-                let at = lines.at(offset);
                 if let Some(open) = leaf.take()
                     && !value.trim().is_empty()
                 {
-                    return Err(StatementError::invalid(open.at, open.slot.name(), "holds both text and elements"));
+                    return Err(StatementError::invalid(collector.locate(open.offset), open.slot.name(), "holds both text and elements"));
                 }
                 if stack.is_empty() {
                     if root_seen {
-                        return Err(StatementError::invalid(at, "Document", "a second root element"));
+                        return Err(StatementError::invalid(collector.locate(offset), "Document", "a second root element"));
                     }
-                    root(&start, at)?;
+                    root(&start, collector.locate(offset))?;
                     root_seen = true;
                 }
                 if stack.len() >= MAX_XML_DEPTH {
-                    return Err(StatementError::invalid(at, "XML", format!("nested deeper than {MAX_XML_DEPTH} elements")));
+                    return Err(StatementError::invalid(collector.locate(offset), "XML", format!("nested deeper than {MAX_XML_DEPTH} elements")));
                 }
                 let tag = Tag::of(start.local_name().as_ref());
                 if stack.len() == 1 && tag != Tag::BkToCstmrStmt {
-                    return Err(StatementError::invalid(at, "Document", "must hold BkToCstmrStmt: this is not a camt.053 statement"));
+                    return Err(StatementError::invalid(collector.locate(offset), "Document", "must hold BkToCstmrStmt: this is not a camt.053 statement"));
                 }
                 stack.push(tag);
                 match Group::at(&stack) {
-                    Some(Group::Statement) => collector.start_statement(at)?,
-                    Some(Group::Balance) => collector.start_balance(at),
-                    Some(Group::Entry) => collector.start_entry(at),
+                    Some(Group::Statement) => collector.start_statement(offset)?,
+                    Some(Group::Balance) => collector.start_balance(offset),
+                    Some(Group::Entry) => collector.start_entry(offset),
                     Some(Group::Transaction) => collector.start_transaction(),
                     None => {}
                 }
                 if let Some(slot) = Slot::at(&stack) {
                     value.clear();
-                    let currency = if slot.has_currency_attribute() { currency_attribute(&start, at)? } else { None };
-                    leaf = Some(Leaf { slot, at, currency });
+                    let currency =
+                        if slot.has_currency_attribute() { currency_attribute(&start).map_err(|error| error.located(collector.locate(offset)))? } else { None };
+                    leaf = Some(Leaf { slot, offset, currency });
                 }
             }
             Event::End(_) => {
                 if let Some(open) = leaf.take() {
-                    collector.value(open.slot, &value, open.currency.as_deref(), open.at)?;
+                    collector.value(open.slot, &value, open.currency.as_deref(), open.offset)?;
                 }
                 match Group::at(&stack) {
-                    Some(Group::Balance) => collector.end_balance(lines.at(offset))?,
-                    Some(Group::Entry) => collector.end_entry(lines.at(offset))?,
+                    Some(Group::Balance) => collector.end_balance()?,
+                    Some(Group::Entry) => collector.end_entry()?,
                     _ => {}
                 }
                 stack.pop();
             }
-            Event::Text(content) if leaf.is_some() => push_bounded(&mut value, &content.xml10_content(), &leaf)?,
-            Event::CData(content) if leaf.is_some() => push_bounded(&mut value, &content.xml10_content(), &leaf)?,
+            Event::Text(content) if leaf.is_some() => push_bounded(&mut value, &content.xml10_content(), &leaf, &collector)?,
+            Event::CData(content) if leaf.is_some() => push_bounded(&mut value, &content.xml10_content(), &leaf, &collector)?,
             Event::GeneralRef(reference) => {
-                let resolved = entity(&reference, lines.at(offset))?;
+                let resolved = entity(&reference).map_err(|error| error.located(collector.locate(offset)))?;
                 if leaf.is_some() {
-                    push_bounded(&mut value, &resolved, &leaf)?;
+                    push_bounded(&mut value, &resolved, &leaf, &collector)?;
                 }
             }
             Event::Decl(declaration) => {
                 if let Some(Ok(encoding)) = declaration.encoding()
                     && !encoding.eq_ignore_ascii_case("UTF-8")
                 {
-                    return Err(StatementError::invalid(lines.at(offset), "XML declaration", format!("encoding {encoding:?}: only UTF-8 is accepted")));
+                    return Err(StatementError::invalid(collector.locate(offset), "XML declaration", format!("encoding {encoding:?}: only UTF-8 is accepted")));
                 }
             }
-            Event::DocType(_) => return Err(StatementError::invalid(lines.at(offset), "XML", "a DOCTYPE is not accepted in a statement")),
+            Event::DocType(_) => return Err(StatementError::invalid(collector.locate(offset), "XML", "a DOCTYPE is not accepted in a statement")),
             Event::Eof => break,
             // `Empty` never comes: `expand_empty_elements` turns it into `Start` and `End`.
             Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) | Event::Empty(_) => {}
         }
     }
-    let end = lines.at(reader.buffer_position());
+    let end = reader.buffer_position();
     if !stack.is_empty() {
-        return Err(StatementError::Truncated { at: end, expected: "the closing tags of the document" });
+        return Err(StatementError::Truncated { at: collector.locate(end), expected: "the closing tags of the document" });
     }
     if !root_seen {
-        return Err(StatementError::Missing { at: end, field: "Document" });
+        return Err(StatementError::Missing { at: collector.locate(end), field: "Document" });
     }
     collector.finish(end)
 }
@@ -151,13 +151,16 @@ fn root(start: &BytesStart<'_>, at: Location) -> Result<()> {
     }
 }
 
-fn currency_attribute(start: &BytesStart<'_>, at: Location) -> Result<Option<String>> {
-    let attribute = start.try_get_attribute("Ccy").map_err(|error| StatementError::invalid(at, "Amt/@Ccy", error.to_string()))?;
+/// The `Ccy` attribute of an amount. Errors are placed by the caller.
+fn currency_attribute(start: &BytesStart<'_>) -> Result<Option<String>> {
+    let attribute = start.try_get_attribute("Ccy").map_err(|error| StatementError::invalid(Location::Statement, "Amt/@Ccy", error.to_string()))?;
     Ok(attribute.map(|attribute| attribute.value.into_owned()))
 }
 
 /// `&amp;` and the other four XML entities, and character references; nothing else.
-fn entity(reference: &BytesRef<'_>, at: Location) -> Result<String> {
+/// Errors are placed by the caller.
+fn entity(reference: &BytesRef<'_>) -> Result<String> {
+    let at = Location::Statement;
     match reference.resolve_char_ref() {
         Ok(Some(character)) => Ok(character.to_string()),
         Ok(None) => resolve_predefined_entity(reference)
@@ -167,11 +170,11 @@ fn entity(reference: &BytesRef<'_>, at: Location) -> Result<String> {
     }
 }
 
-fn push_bounded(value: &mut String, more: &str, leaf: &Option<Leaf>) -> Result<()> {
+fn push_bounded(value: &mut String, more: &str, leaf: &Option<Leaf>, collector: &Collector<'_>) -> Result<()> {
     value.push_str(more);
     match leaf {
         Some(open) if value.len() > MAX_FIELD_BYTES => {
-            Err(StatementError::invalid(open.at, open.slot.name(), format!("longer than the {MAX_FIELD_BYTES} bytes accepted")))
+            Err(StatementError::invalid(collector.locate(open.offset), open.slot.name(), format!("longer than the {MAX_FIELD_BYTES} bytes accepted")))
         }
         _ => Ok(()),
     }
@@ -182,25 +185,5 @@ fn xml_error(error: &XmlError, at: Location) -> StatementError {
         XmlError::Syntax(SyntaxError::InvalidBangMarkup) => StatementError::invalid(at, "XML", error.to_string()),
         XmlError::Syntax(_) | XmlError::IllFormed(IllFormedError::MissingEndTag(_)) => StatementError::Truncated { at, expected: "the end of the XML markup" },
         _ => StatementError::invalid(at, "XML", error.to_string()),
-    }
-}
-
-/// File line numbers of byte offsets that only grow, counted once over the file.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: u64,
-}
-
-impl LineCounter<'_> {
-    fn at(&mut self, offset: u64) -> Location {
-        let offset = usize::try_from(offset).unwrap_or(usize::MAX).min(self.text.len());
-        if offset < self.offset {
-            return Location::FileLine(crate::input::line_at(self.text, offset));
-        }
-        let newlines = self.text.get(self.offset..offset).map_or(0, |skipped| skipped.iter().filter(|&&byte| byte == b'\n').count());
-        self.line += u64::try_from(newlines).unwrap_or(0);
-        self.offset = offset;
-        Location::FileLine(self.line)
     }
 }

@@ -134,9 +134,9 @@ fn camt_entry(out: &mut String, line: &Line) {
         line.value_date,
         xml(&line.bank_reference),
     );
-    let in_remittance = line.line_no % 2 == 0 && !line.narrative.is_empty();
+    let in_remittance = line.line_no.is_multiple_of(2) && !line.narrative.is_empty();
     out.push_str("    <NtryDtls><TxDtls>\n");
-    let _ = write!(out, "     <Refs><EndToEndId>{}</EndToEndId></Refs>\n", xml(line.customer_reference.as_deref().unwrap_or("NOTPROVIDED")));
+    let _ = writeln!(out, "     <Refs><EndToEndId>{}</EndToEndId></Refs>", xml(line.customer_reference.as_deref().unwrap_or("NOTPROVIDED")));
     if in_remittance {
         out.push_str("     <RmtInf>");
         let chars: Vec<char> = line.narrative.chars().collect();
@@ -147,7 +147,7 @@ fn camt_entry(out: &mut String, line: &Line) {
     }
     out.push_str("    </TxDtls></NtryDtls>\n");
     if !in_remittance && !line.narrative.is_empty() {
-        let _ = write!(out, "    <AddtlNtryInf>{}</AddtlNtryInf>\n", xml(&line.narrative));
+        let _ = writeln!(out, "    <AddtlNtryInf>{}</AddtlNtryInf>", xml(&line.narrative));
     }
     out.push_str("   </Ntry>\n");
 }
