@@ -15,6 +15,7 @@ mod contests;
 mod heads;
 mod issue;
 mod issuers;
+mod ledger;
 mod migrate;
 mod reference;
 mod rows;
