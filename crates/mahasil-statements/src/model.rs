@@ -1,5 +1,5 @@
 //! The one typed model every statement format is read into: a [`Statement`] of [`Line`]s.
-//! A `Statement` exists only once it has passed every check in [`crate::check`].
+//! A `Statement` exists only once it has passed every check (see [`Statement::new`]).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -129,7 +129,13 @@ pub struct Duplicate<'a> {
 }
 
 impl Statement {
-    /// Checks `parts` (see [`crate::check`]) and makes them a statement read from `format`.
+    /// Checks `parts` and makes them a statement read from `format`. The checks: account,
+    /// statement id and every bank reference present, without control characters or
+    /// surrounding spaces; every text field at most [`MAX_FIELD_BYTES`](crate::limits::MAX_FIELD_BYTES);
+    /// at most [`MAX_LINES`](crate::limits::MAX_LINES) lines numbered 1, 2, 3, ... in order;
+    /// amounts positive and balances at most [`MAX_AMOUNT_PAISA`](crate::limits::MAX_AMOUNT_PAISA);
+    /// `from_date` not after `to_date` and every booking date between them; and
+    /// opening + credits − debits = closing.
     pub fn new(format: Format, parts: StatementParts) -> Result<Self> {
         crate::check::statement(&parts)?;
         Ok(Self { format, parts })

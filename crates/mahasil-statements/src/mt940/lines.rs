@@ -149,10 +149,11 @@ fn supplementary_details<'a>(field: &Field<'a>) -> Result<Option<&'a str>> {
 /// limit falls, mid-word too, so nothing is put between the lines.
 fn narrative(field: &Field<'_>) -> Result<String> {
     let mut text = field.first.to_owned();
+    check::bounded(&text, field.at(), ":86: information to account owner")?;
     for line in field.more() {
         text.push_str(line);
+        check::bounded(&text, field.at(), ":86: information to account owner")?;
     }
-    check::bounded(&text, field.at(), ":86: information to account owner")?;
     Ok(text)
 }
 
