@@ -114,3 +114,51 @@ pub(crate) fn balances_add_up(opening_paisa: i64, credits_paisa: i128, debits_pa
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_hold_at_their_edges() {
+        let at = Location::FileLine(7);
+        assert_eq!(line_count(MAX_LINES, at), Ok(()));
+        assert_eq!(line_count(MAX_LINES + 1, at), Err(StatementError::TooManyLines { at, max: MAX_LINES }));
+        assert_eq!(balance(-MAX_AMOUNT_PAISA, at, "amount"), Ok(()));
+        assert!(balance(MAX_AMOUNT_PAISA + 1, at, "amount").is_err());
+        assert!(line_amount(0, at, "amount").is_err());
+        assert_eq!(bounded(&"x".repeat(MAX_FIELD_BYTES), at, "narrative"), Ok(()));
+        assert!(bounded(&"x".repeat(MAX_FIELD_BYTES + 1), at, "narrative").is_err());
+        assert_eq!(reference("", at, "bank_reference"), Err(StatementError::Missing { at, field: "bank_reference" }));
+        assert!(reference("FT1\u{0}", at, "bank_reference").is_err());
+        assert!(reference("FT1 ", at, "bank_reference").is_err());
+    }
+
+    #[test]
+    fn statement_lines_are_numbered_in_order() {
+        let date = jiff::civil::date(2025, 1, 15);
+        let line = |line_no| Line {
+            line_no,
+            booking_date: date,
+            value_date: date,
+            amount_paisa: 100,
+            direction: Direction::Credit,
+            bank_reference: format!("R{line_no}"),
+            customer_reference: None,
+            narrative: String::new(),
+        };
+        let mut parts = StatementParts {
+            account_id: "A".to_owned(),
+            statement_id: "S".to_owned(),
+            currency: crate::Currency::Pkr,
+            opening_balance_paisa: 0,
+            closing_balance_paisa: 200,
+            from_date: date,
+            to_date: date,
+            lines: vec![line(1), line(2)],
+        };
+        assert_eq!(statement(&parts), Ok(()));
+        parts.lines[1].line_no = 3;
+        assert!(matches!(statement(&parts), Err(StatementError::Invalid { at: Location::StatementLine(3), field: "line_no", .. })));
+    }
+}

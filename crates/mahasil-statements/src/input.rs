@@ -8,8 +8,12 @@ use crate::model::Format;
 /// The file as text without a leading byte order mark, once it is known to be bounded,
 /// non-empty UTF-8.
 pub(crate) fn text(bytes: &[u8]) -> Result<&str> {
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(StatementError::FileTooLarge { size_bytes: bytes.len(), max_bytes: MAX_FILE_BYTES });
+    text_within(bytes, MAX_FILE_BYTES)
+}
+
+fn text_within(bytes: &[u8], max_bytes: usize) -> Result<&str> {
+    if bytes.len() > max_bytes {
+        return Err(StatementError::FileTooLarge { size_bytes: bytes.len(), max_bytes });
     }
     let text = std::str::from_utf8(bytes).map_err(|error| StatementError::NotUtf8 { line: line_at(bytes, error.valid_up_to()) })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -52,6 +56,8 @@ mod tests {
         assert_eq!(text(b" \r\n\t"), Err(StatementError::Empty));
         assert_eq!(text(b"account\nx\xffy"), Err(StatementError::NotUtf8 { line: 2 }));
         assert_eq!(text("\u{feff}:20:X".as_bytes()), Ok(":20:X"));
+        assert_eq!(text_within(b":20:STMT1", 8), Err(StatementError::FileTooLarge { size_bytes: 9, max_bytes: 8 }));
+        assert_eq!(text_within(b":20:STMT", 8), Ok(":20:STMT"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! SWIFT MT940 customer statements, read by hand (no maintained, strict Rust crate exists).
+//! SWIFT MT940 customer statements, read by hand so that every refusal names its file line
+//! and amounts go straight to paisa (the README says why not the `mt940` crate).
 //!
 //! A statement is one message, or several pages of one: each page is `:20:` (the statement
 //! id, kept from the first page), optional `:21:`, `:25:` (or `:25P:`) account, `:28C:`
