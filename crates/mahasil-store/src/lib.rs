@@ -9,7 +9,6 @@
 
 pub mod audit;
 pub mod error;
-pub mod ledger;
 pub mod postgres;
 pub mod records;
 pub mod sqlite;
@@ -187,14 +186,6 @@ pub trait Storage: Send + Sync + 'static {
     async fn bank(&self, mnemonic: &Slug) -> Result<Option<BankRecord>>;
     /// Every bank, by mnemonic.
     async fn banks(&self) -> Result<Vec<BankRecord>>;
-
-    // ----- ledger -----
-
-    /// Transfers with `seq > after_seq`, in the order they were written, at most `limit`
-    /// (capped at `ledger::MAX_TRANSFERS_PAGE`).
-    async fn transfers(&self, after_seq: i64, limit: u32) -> Result<Vec<ledger::StoredTransfer>>;
-    /// Every transfer naming `challan_no`, in the order they were written.
-    async fn challan_transfers(&self, challan_no: ChallanNo) -> Result<Vec<mahasil_ledger::Transfer>>;
 
     // ----- audit -----
 

@@ -13,8 +13,6 @@ mod cases;
 mod challans;
 #[path = "conformance/fixtures.rs"]
 mod fixtures;
-#[path = "conformance/ledger.rs"]
-mod ledger;
 #[path = "conformance/reference.rs"]
 mod reference;
 #[path = "conformance/seals.rs"]
@@ -75,7 +73,6 @@ conformance! {
     cases::contests_uphold_and_quash,
     audit::audit_chain_verifies,
     banks::banks_round_trip_without_leaking_secrets,
-    ledger::issue_and_cancel_post_to_the_ledger,
     seals::challans_are_stored_sealed,
     seals::trust_list_versions,
     seals::cancellations_are_revoked,

@@ -15,7 +15,6 @@ mod contests;
 mod heads;
 mod issue;
 mod issuers;
-mod ledger;
 mod migrate;
 mod reference;
 mod rows;

@@ -9,7 +9,7 @@ use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
-use super::{PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, ledger, migrate, reference, seals, sessions, users};
+use super::{PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, migrate, reference, seals, sessions, users};
 use crate::records::*;
 use crate::{Result, Storage};
 
@@ -234,15 +234,6 @@ impl Storage for PgStore {
 
     async fn banks(&self) -> Result<Vec<BankRecord>> {
         banks::all(&self.pool).await
-    }
-
-    async fn transfers(&self, after_seq: i64, limit: u32) -> Result<Vec<crate::ledger::StoredTransfer>> {
-        ledger::page(&self.pool, after_seq, limit).await
-    }
-
-    async fn challan_transfers(&self, challan_no: ChallanNo) -> Result<Vec<mahasil_ledger::Transfer>> {
-        let mut conn = self.pool.acquire().await?;
-        ledger::of_challan(&mut conn, challan_no).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

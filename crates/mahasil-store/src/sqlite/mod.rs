@@ -8,7 +8,6 @@ mod banks;
 mod cases;
 mod challans;
 mod connection;
-mod ledger;
 mod migrate;
 mod offender_keys;
 mod reference;
@@ -349,16 +348,6 @@ impl Storage for SqliteStore {
 
     async fn banks(&self) -> Result<Vec<BankRecord>> {
         self.read(banks::all).await
-    }
-
-    // ----- ledger -----
-
-    async fn transfers(&self, after_seq: i64, limit: u32) -> Result<Vec<crate::ledger::StoredTransfer>> {
-        self.read(move |conn| ledger::page(conn, after_seq, limit)).await
-    }
-
-    async fn challan_transfers(&self, challan_no: ChallanNo) -> Result<Vec<mahasil_ledger::Transfer>> {
-        self.read(move |conn| ledger::of_challan(conn, challan_no)).await
     }
 
     // ----- audit -----
