@@ -54,6 +54,19 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         }
     }
 
+    /// The fresh cached value of `key`, or what `fetch` reads (then cached).
+    pub async fn get_or_fetch<E, Fut>(&self, key: K, fetch: impl FnOnce() -> Fut) -> Result<V, E>
+    where
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(found) = self.get(&key) {
+            return Ok(found);
+        }
+        let found = fetch().await?;
+        self.insert(key, found.clone());
+        Ok(found)
+    }
+
     pub fn remove(&self, key: &K) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(key);

@@ -46,31 +46,16 @@ impl AppState {
 
     /// A head with its schedules, from the cache when fresh.
     pub async fn head(&self, code: &HeadCode) -> Result<Option<HeadWithSchedules>, StoreError> {
-        if let Some(found) = self.caches.heads.get(&code.to_string()) {
-            return Ok(found);
-        }
-        let found = self.store.head(code).await?;
-        self.caches.heads.insert(code.to_string(), found.clone());
-        Ok(found)
+        self.caches.heads.get_or_fetch(code.to_string(), || self.store.head(code)).await
     }
 
     /// A bank with its secret, from the cache when fresh.
     pub async fn bank(&self, mnemonic: &Slug) -> Result<Option<mahasil_store::BankRecord>, StoreError> {
-        if let Some(found) = self.caches.banks.get(&mnemonic.to_string()) {
-            return Ok(found);
-        }
-        let found = self.store.bank(mnemonic).await?;
-        self.caches.banks.insert(mnemonic.to_string(), found.clone());
-        Ok(found)
+        self.caches.banks.get_or_fetch(mnemonic.to_string(), || self.store.bank(mnemonic)).await
     }
 
     /// A jurisdiction, from the cache when fresh.
     pub async fn jurisdiction(&self, slug: &Slug) -> Result<Option<Jurisdiction>, StoreError> {
-        if let Some(found) = self.caches.places.get(&slug.to_string()) {
-            return Ok(found);
-        }
-        let found = self.store.jurisdiction(slug).await?;
-        self.caches.places.insert(slug.to_string(), found.clone());
-        Ok(found)
+        self.caches.places.get_or_fetch(slug.to_string(), || self.store.jurisdiction(slug)).await
     }
 }

@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use jiff::Timestamp;
-use mahasil_seal::{Claims, Document, RevocationList, RevocationSet, TrustList, Verification};
+use mahasil_seal::{RevocationList, RevocationSet, TrustList, Verification};
 use mahasil_server::seals::TrustBundle;
 use mahasil_server::seals::revocations::SignedRevocations;
 
@@ -111,45 +110,8 @@ fn print(v: &Verification, revoked: Option<&RevocationSet>, trust_version: u64) 
     if let Some(claims) = &v.claims {
         let note = if v.is_valid() { "" } else { " (NOT trustworthy: the seal did not verify)" };
         println!("signed values{note}:");
-        for (label, value) in signed_values(claims) {
-            println!("  {label:<22} {value}");
+        for v in mahasil_server::seals::claims::signed_values(claims) {
+            println!("  {:<22} {}", v.en.to_lowercase(), v.value);
         }
     }
-}
-
-/// Every signed value, labelled, as a person compares it with the paper.
-fn signed_values(c: &Claims) -> Vec<(&'static str, String)> {
-    let mut rows = vec![
-        ("document", c.document_type().as_str().to_string()),
-        ("number", c.number.to_string()),
-        ("issuer", c.issuer.to_string()),
-        ("signed at", Timestamp::from_second(c.issued_at_s).map_or_else(|_| c.issued_at_s.to_string(), |t| t.to_string())),
-        ("heads", c.heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
-        ("amount", rupees(c.amount_paisa.get())),
-        ("district", c.district.to_string()),
-    ];
-    if let Some(subject) = &c.subject_id {
-        rows.push(("vehicle / business", subject.to_string()));
-    }
-    match &c.document {
-        Document::Challan { amount_after_due_paisa, due_date_days, officer } => {
-            rows.push(("amount after due date", rupees(amount_after_due_paisa.get())));
-            let due = jiff::civil::Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(i64::from(*due_date_days)));
-            rows.push(("due date", due.map_or_else(|_| due_date_days.to_string(), |d| d.to_string())));
-            rows.push(("officer", officer.to_string()));
-        }
-        Document::Receipt { challan_no, channel, payment_reference, received_by } => {
-            rows.push(("challan paid", challan_no.to_string()));
-            rows.push(("channel", channel.as_str().to_string()));
-            rows.push(("payment reference", payment_reference.to_string()));
-            if let Some(by) = received_by {
-                rows.push(("received by", by.to_string()));
-            }
-        }
-    }
-    rows
-}
-
-fn rupees(paisa: i64) -> String {
-    format!("PKR {}.{:02}", paisa / 100, paisa % 100)
 }

@@ -329,9 +329,9 @@ async fn own_open_challans(demo: &Demo, bearer: &str, wanted: usize) -> R<Vec<Se
     Ok(found)
 }
 
-/// `PKR 5000.00`, as `mahasil verify` prints amounts.
+/// `PKR 5,000`, as `mahasil verify` (and the check page) print amounts.
 fn rupees(paisa: i64) -> String {
-    format!("PKR {}.{:02}", paisa / 100, paisa % 100)
+    mahasil_domain::money::Paisa::new(paisa).map_or_else(|e| e.to_string(), |p| p.to_string())
 }
 
 /// The value of the signed-value row `label` in `mahasil verify`'s output (rows are

@@ -69,6 +69,7 @@ pub async fn create_bank(state: &AppState, admin: &Principal, input: &CreateBank
     let (Some(mnemonic), Some(name), Some((secret, _))) = (mnemonic, name, secret) else { return Err(f.into_error()) };
     let bank = BankRecord { mnemonic, name, secret, active: true, created_at: now };
     state.store.create_bank(&bank, &Actor::from(admin)).await.map_err(|e| taken(e, "mnemonic"))?;
+    state.caches.banks.remove(&bank.mnemonic.to_string());
     let shown = bank.secret.as_str().to_string();
     Ok(BankChange { bank, new_secret: Some(shown) })
 }
@@ -84,5 +85,7 @@ pub async fn update_bank(state: &AppState, admin: &Principal, mnemonic: &str, in
     let new_secret = replaced.as_ref().map(|(s, _)| s.as_str().to_string());
     let bank = BankRecord { name, active: input.active, secret: replaced.map_or(current.secret, |(s, _)| s), ..current };
     state.store.update_bank(&bank, &Actor::from(admin), now).await?;
+    // A bank switched off, or given a new secret, is refused by this node at once.
+    state.caches.banks.remove(&bank.mnemonic.to_string());
     Ok(BankChange { bank, new_secret })
 }

@@ -31,12 +31,17 @@ pub fn signing_input(method: &str, path: &str, timestamp: &str, body: &[u8]) -> 
     input
 }
 
+/// The HMAC of a request, ready to finish or to verify against a claimed signature.
+fn mac(secret: &str, method: &str, path: &str, timestamp: &str, body: &[u8]) -> Option<Hmac<Sha256>> {
+    // HMAC takes a key of any length, so this is always `Some`.
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()?;
+    mac.update(&signing_input(method, path, timestamp, body));
+    Some(mac)
+}
+
 /// The signature a bank with `secret` puts on a request (lower-case hex).
 pub fn sign(secret: &str, method: &str, path: &str, timestamp: &str, body: &[u8]) -> String {
-    // HMAC takes a key of any length, so this cannot fail.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return String::new() };
-    mac.update(&signing_input(method, path, timestamp, body));
-    hex::encode(mac.finalize().into_bytes())
+    mac(secret, method, path, timestamp, body).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default()
 }
 
 /// A request whose signature verified: the bank that sent it and the exact body it signed.
@@ -67,10 +72,9 @@ impl FromRequest<AppState> for SignedByBank {
         let slug = Slug::parse(&mnemonic).map_err(|_| ApiError::unauthorized("unknown bank"))?;
         let bank = state.bank(&slug).await?.filter(|b| b.active).ok_or_else(|| ApiError::unauthorized("unknown bank"))?;
         let claimed = hex::decode(&signature).map_err(|_| ApiError::unauthorized("X-Signature must be lower-case hex"))?;
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(bank.secret.as_str().as_bytes()) else { return Err(ApiError::internal()) };
-        mac.update(&signing_input(parts.method.as_str(), parts.uri.path(), &timestamp, &bytes));
+        let expected = mac(bank.secret.as_str(), parts.method.as_str(), parts.uri.path(), &timestamp, &bytes).ok_or_else(ApiError::internal)?;
         // Constant-time comparison: a wrong signature tells nothing about the right one.
-        mac.verify_slice(&claimed).map_err(|_| ApiError::unauthorized("the signature does not match"))?;
+        expected.verify_slice(&claimed).map_err(|_| ApiError::unauthorized("the signature does not match"))?;
         Ok(Self { bank, body: bytes })
     }
 }

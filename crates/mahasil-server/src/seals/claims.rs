@@ -35,3 +35,46 @@ pub fn challan_claims(c: &ChallanRecord) -> Result<Claims, SealError> {
         },
     })
 }
+
+/// One signed value as a person compares it with the paper: English and Urdu labels.
+pub struct SignedValue {
+    pub en: &'static str,
+    pub ur: &'static str,
+    pub value: String,
+}
+
+/// Every signed value of a seal, labelled, in the order the check page and `mahasil
+/// verify` show them.
+pub fn signed_values(c: &Claims) -> Vec<SignedValue> {
+    let row = |en, ur, value: String| SignedValue { en, ur, value };
+    let mut rows = vec![
+        row("Document", "دستاویز", c.document_type().as_str().to_string()),
+        row("Number", "نمبر", c.number.to_string()),
+        row("Heads", "مد", c.heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+        row("Amount", "رقم", c.amount_paisa.to_string()),
+        row("District", "ضلع", c.district.to_string()),
+    ];
+    if let Some(subject) = &c.subject_id {
+        rows.push(row("Vehicle / business", "گاڑی / کاروبار", subject.to_string()));
+    }
+    match &c.document {
+        Document::Challan { amount_after_due_paisa, due_date_days, officer } => {
+            rows.push(row("Amount after due date", "مقررہ تاریخ کے بعد رقم", amount_after_due_paisa.to_string()));
+            let due = jiff::civil::Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(i64::from(*due_date_days)));
+            rows.push(row("Due date", "آخری تاریخ", due.map_or_else(|_| due_date_days.to_string(), |d| d.to_string())));
+            rows.push(row("Officer", "افسر", officer.to_string()));
+        }
+        Document::Receipt { challan_no, channel, payment_reference, received_by } => {
+            rows.push(row("Challan paid", "ادا شدہ چالان", challan_no.to_string()));
+            rows.push(row("Paid through", "ادائیگی کا ذریعہ", channel.as_str().to_string()));
+            rows.push(row("Payment reference", "حوالہ", payment_reference.to_string()));
+            if let Some(by) = received_by {
+                rows.push(row("Received by", "وصول کنندہ", by.to_string()));
+            }
+        }
+    }
+    rows.push(row("Issuer", "جاری کنندہ", c.issuer.to_string()));
+    let signed_at = jiff::Timestamp::from_second(c.issued_at_s).map_or_else(|_| c.issued_at_s.to_string(), crate::web::karachi_time);
+    rows.push(row("Signed at", "دستخط کا وقت", signed_at));
+    rows
+}

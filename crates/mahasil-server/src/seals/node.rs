@@ -55,6 +55,9 @@ pub struct NodeSeals {
     /// (0 in production; the demo back-dates its keys to cover its back-dated challans).
     backdate_secs: i64,
     active: RwLock<Arc<Active>>,
+    /// The full revocation list last signed, and the status key it was signed with: every
+    /// check page asks for it, and it changes only when a challan is cancelled.
+    pub(super) full_revocations: std::sync::Mutex<Option<(mahasil_seal::Kid, super::revocations::SignedRevocations)>>,
 }
 
 impl NodeSeals {
@@ -64,7 +67,15 @@ impl NodeSeals {
         let first = store.latest_trust_list().await?.is_none();
         let authority = Authority::load(&dir, first)?;
         let active = ensure(&store, &dir, &authority, issuer, backdate_secs, now).await?;
-        Ok(Arc::new(Self { store, dir, issuer, authority, backdate_secs, active: RwLock::new(Arc::new(active)) }))
+        Ok(Arc::new(Self {
+            store,
+            dir,
+            issuer,
+            authority,
+            backdate_secs,
+            active: RwLock::new(Arc::new(active)),
+            full_revocations: std::sync::Mutex::new(None),
+        }))
     }
 
     pub fn issuer(&self) -> IssuerNo {

@@ -1,7 +1,8 @@
 //! The signed revocation list served to verifiers and field devices. Its version is one
 //! more than the highest stored revocation's `seq` (1 while nothing is revoked), so a list
 //! at version N holds every revocation with `seq < N`, and a delta since N holds those
-//! with `seq >= N`.
+//! with `seq >= N`. The full list is signed once per version (and status key) and served
+//! from memory until a cancellation makes a new version.
 
 use base64::Engine;
 use jiff::Timestamp;
@@ -50,6 +51,13 @@ pub async fn signed(seals: &NodeSeals, store: &Store, since: u64, now: Timestamp
         return Ok(SignedRevocations { version, since_version: since, entries: 0, document: None });
     }
     let since_version = if since > version { 0 } else { since };
+    let status_key = seals.active().key(Usage::Status).kid();
+    if since_version == 0 {
+        let cached = seals.full_revocations.lock().ok().and_then(|c| c.clone());
+        if let Some((_, full)) = cached.filter(|(kid, full)| *kid == status_key && full.version == version) {
+            return Ok(full);
+        }
+    }
     let entries = entries(store, since_version, version).await?;
     let count = entries.len();
     let list = if since_version == 0 {
@@ -58,5 +66,11 @@ pub async fn signed(seals: &NodeSeals, store: &Store, since: u64, now: Timestamp
         RevocationList::delta(since_version, version, now.as_second(), entries)?
     };
     let document = list.sign(seals.active().key(Usage::Status))?;
-    Ok(SignedRevocations { version, since_version, entries: count, document: Some(base64::engine::general_purpose::STANDARD.encode(document)) })
+    let signed = SignedRevocations { version, since_version, entries: count, document: Some(base64::engine::general_purpose::STANDARD.encode(document)) };
+    if since_version == 0
+        && let Ok(mut cache) = seals.full_revocations.lock()
+    {
+        *cache = Some((status_key, signed.clone()));
+    }
+    Ok(signed)
 }

@@ -7,14 +7,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
-use mahasil_seal::{Claims, Document, Outcome};
+use mahasil_seal::{Claims, Outcome};
 use maud::{Markup, html};
 
 use super::layout;
-use super::widgets::{karachi_time, money};
 use crate::documents::{self, Copy, Format};
 use crate::error::ApiError;
 use crate::seals::check::{self, Checked, LiveStatus};
+use crate::seals::claims::signed_values;
 use crate::state::AppState;
 
 /// The check pages run the verifier's scripts and its service worker, from this site only.
@@ -104,42 +104,13 @@ fn claims_table(c: &Claims, trusted: bool) -> Markup {
             p { (caption) }
             table {
                 tbody {
-                    @for (en, ur, value) in rows(c) {
-                        tr { th scope="row" { (en) " " span.ur lang="ur" dir="rtl" { (ur) } } td { (value) } }
+                    @for v in signed_values(c) {
+                        tr { th scope="row" { (v.en) " " span.ur lang="ur" dir="rtl" { (v.ur) } } td { (v.value) } }
                     }
                 }
             }
         }
     }
-}
-
-fn rows(c: &Claims) -> Vec<(&'static str, &'static str, String)> {
-    let mut rows = vec![
-        ("Document", "دستاویز", c.document_type().as_str().to_string()),
-        ("Number", "نمبر", c.number.to_string()),
-        ("Heads", "مد", c.heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
-        ("Amount", "رقم", money(c.amount_paisa.get())),
-        ("District", "ضلع", c.district.to_string()),
-    ];
-    if let Some(subject) = &c.subject_id {
-        rows.push(("Vehicle / business", "گاڑی / کاروبار", subject.to_string()));
-    }
-    match &c.document {
-        Document::Challan { amount_after_due_paisa, due_date_days, officer } => {
-            rows.push(("Amount after due date", "مقررہ تاریخ کے بعد رقم", money(amount_after_due_paisa.get())));
-            let due = jiff::civil::Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(i64::from(*due_date_days)));
-            rows.push(("Due date", "آخری تاریخ", due.map_or_else(|_| due_date_days.to_string(), |d| d.to_string())));
-            rows.push(("Officer", "افسر", officer.to_string()));
-        }
-        Document::Receipt { challan_no, channel, payment_reference, .. } => {
-            rows.push(("Challan paid", "ادا شدہ چالان", challan_no.to_string()));
-            rows.push(("Paid through", "ادائیگی کا ذریعہ", channel.as_str().to_string()));
-            rows.push(("Payment reference", "حوالہ", payment_reference.to_string()));
-        }
-    }
-    rows.push(("Issuer", "جاری کنندہ", c.issuer.to_string()));
-    rows.push(("Signed at", "دستخط کا وقت", Timestamp::from_second(c.issued_at_s).map_or_else(|_| c.issued_at_s.to_string(), karachi_time)));
-    rows
 }
 
 /// `GET /V/{token}/{file}`: the public copy of the notice (no personal data), only for a

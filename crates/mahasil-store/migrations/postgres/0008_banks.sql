@@ -9,12 +9,5 @@ CREATE TABLE banks (
     created_at TIMESTAMPTZ NOT NULL
 );
 
-CREATE FUNCTION forbid_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'rows of % are never removed', TG_TABLE_NAME
-        USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = TG_TABLE_NAME || '_never_deleted';
-END;
-$$;
-
 CREATE TRIGGER banks_never_deleted BEFORE DELETE ON banks
-    FOR EACH ROW EXECUTE FUNCTION forbid_delete();
+    FOR EACH ROW EXECUTE FUNCTION forbid_change();

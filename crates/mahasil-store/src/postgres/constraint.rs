@@ -37,7 +37,7 @@ fn describe(constraint: &str) -> Option<&'static str> {
         "challans_amount_positive" => "amounts must be positive",
         "challans_after_due_not_less" => "the amount after the due date must not be less than the amount",
         "audit_log_append_only" | "fee_schedules_append_only" | "challan_events_append_only" => "these rows are never changed or removed",
-        "banks_never_deleted" => "banks are never removed; deactivate one instead",
+        "banks_append_only" => "banks are never removed; switch one off instead",
         "banks_pkey" => "a bank with this mnemonic exists",
         _ => return None,
     })
