@@ -74,17 +74,28 @@ export async function launchBrowser(executable) {
     '--remote-debugging-pipe',
     'about:blank',
   ];
-  const child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that closing it also ends the helpers it starts.
+  const child = spawn(executable, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
   const cdp = new PipeConnection(child.stdio[3], child.stdio[4]);
   const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
   const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
   const page = new Page(cdp, sessionId);
   await page.send('Runtime.enable');
   await page.send('Page.enable');
+  const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
   const close = async () => {
-    child.kill();
-    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
-    await rm(profile, { recursive: true, force: true });
+    // Asked first, so it flushes and stops writing to its profile; then the whole group
+    // is ended in case a helper outlives it. Helpers may still be letting go of files
+    // for a moment, so removing the profile retries on ENOTEMPTY and EBUSY.
+    cdp.send('Browser.close', {}).catch(() => {});
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group has already gone
+    }
+    await exited;
+    await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   };
   return { page, close };
 }
@@ -93,6 +104,8 @@ export async function launchBrowser(executable) {
 class PipeConnection {
   constructor(input, output) {
     this.input = input;
+    // A write after Chromium has gone fails with EPIPE; the waiting call times out instead.
+    input.on('error', () => {});
     this.nextId = 1;
     this.pending = new Map();
     this.listeners = [];
