@@ -9,6 +9,8 @@
 
 pub mod audit;
 pub mod error;
+pub mod ledger;
+pub mod payments;
 pub mod postgres;
 pub mod records;
 pub mod sqlite;
@@ -26,6 +28,7 @@ use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
 pub use error::{Result, StoreError};
+pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSealer, ReceiptSigner, ReversalOutcome};
 pub use records::*;
 
 /// A shared handle on whichever backend is configured.
@@ -186,6 +189,30 @@ pub trait Storage: Send + Sync + 'static {
     async fn bank(&self, mnemonic: &Slug) -> Result<Option<BankRecord>>;
     /// Every bank, by mnemonic.
     async fn banks(&self) -> Result<Vec<BankRecord>>;
+
+    // ----- ledger -----
+
+    /// Transfers with `seq > after_seq`, in the order they were written, at most `limit`
+    /// (capped at `ledger::MAX_TRANSFERS_PAGE`).
+    async fn transfers(&self, after_seq: i64, limit: u32) -> Result<Vec<ledger::StoredTransfer>>;
+    /// Every transfer naming `challan_no`, in the order they were written.
+    async fn challan_transfers(&self, challan_no: ChallanNo) -> Result<Vec<mahasil_ledger::Transfer>>;
+
+    // ----- payments -----
+
+    /// Takes a payment: claims its idempotency key, judges it against the challan and the
+    /// ledger (amount due as of `paid_on`), draws the receipt number from `issuer`, seals
+    /// the receipt with `signer`, posts the ledger event and marks the challan paid, all in
+    /// one transaction. Only [`PaymentOutcome::Accepted`] wrote anything. Unknown challan
+    /// is `NotFound`.
+    async fn record_payment(&self, payment: &NewPayment, issuer: IssuerNo, actor: &Actor, at: Timestamp, signer: &ReceiptSigner) -> Result<PaymentOutcome>;
+    /// Undoes a payment not yet deposited: REVERSAL of each of its transfers, the challan
+    /// issued again, the payment's row marked reversed (its key stays taken).
+    async fn reverse_payment(&self, reversal: &PaymentReversal, actor: &Actor, at: Timestamp) -> Result<ReversalOutcome>;
+    async fn payment_by_receipt(&self, receipt_no: ChallanNo) -> Result<Option<PaymentRecord>>;
+    async fn payment(&self, id: Uuid) -> Result<Option<PaymentRecord>>;
+    /// Every payment of a challan, reversed ones included, oldest first.
+    async fn challan_payments(&self, challan_id: Uuid) -> Result<Vec<PaymentRecord>>;
 
     // ----- audit -----
 

@@ -13,6 +13,10 @@ mod cases;
 mod challans;
 #[path = "conformance/fixtures.rs"]
 mod fixtures;
+#[path = "conformance/ledger.rs"]
+mod ledger;
+#[path = "conformance/payments.rs"]
+mod payments;
 #[path = "conformance/reference.rs"]
 mod reference;
 #[path = "conformance/seals.rs"]
@@ -73,6 +77,12 @@ conformance! {
     cases::contests_uphold_and_quash,
     audit::audit_chain_verifies,
     banks::banks_round_trip_without_leaking_secrets,
+    ledger::issue_and_cancel_post_to_the_ledger,
+    payments::payment_is_taken_once_with_a_sealed_receipt,
+    payments::amounts_are_judged_as_of_the_payment_day,
+    payments::blocked_and_unknown_challans_are_not_paid,
+    payments::a_reversal_undoes_a_payment_once,
+    payments::fifty_identical_payments_at_once_make_one,
     seals::challans_are_stored_sealed,
     seals::trust_list_versions,
     seals::cancellations_are_revoked,

@@ -4,6 +4,7 @@ mod bench;
 mod config;
 mod demo;
 mod keys;
+mod ledger;
 mod serve;
 mod verify;
 
@@ -60,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The double-entry ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
     /// This node's signing keys and the authority's trust list.
     Keys {
         #[command(subcommand)]
@@ -71,6 +77,15 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Check every ledger invariant; exit 1 and name each violation if one is broken.
+    Check {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -175,6 +190,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Keys { command } => keys::run(file, command).await,
+        Command::Ledger { command: LedgerCommand::Check { data } } => {
+            let config = load_config(file, &data)?;
+            let store = open_store(&config).await?;
+            ledger::check(&store).await
+        }
         Command::Verify(args) => verify::run(file, args).await,
         Command::Serve { data, bind, demo } => {
             let mut config = load_config(file, &data)?;

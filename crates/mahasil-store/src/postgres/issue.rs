@@ -70,6 +70,11 @@ pub(super) async fn issue_many(tx: &mut Tx, inputs: &[&IssueInput]) -> Result<Ve
     }
     let records: Vec<&ChallanRecord> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
     insert(tx, &records).await?;
+    let mut postings = Vec::with_capacity(records.len());
+    for r in &records {
+        postings.extend(crate::ledger::issued(r)?);
+    }
+    super::ledger::insert(&mut tx.conn, &postings).await?;
     for (input, outcome) in inputs.iter().zip(&outcomes) {
         if let Ok(r) = outcome {
             tx.audit(r.received_at, &input.actor, "challan.issue", format!("challan:{}", r.challan_no), "null".into(), json(r)?);

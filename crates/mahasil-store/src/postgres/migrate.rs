@@ -16,6 +16,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_cancellations_and_contests", include_str!("../../migrations/postgres/0006_cancellations_and_contests.sql")),
     ("0007_seals", include_str!("../../migrations/postgres/0007_seals.sql")),
     ("0008_banks", include_str!("../../migrations/postgres/0008_banks.sql")),
+    ("0009_ledger", include_str!("../../migrations/postgres/0009_ledger.sql")),
+    ("0010_payments", include_str!("../../migrations/postgres/0010_payments.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

@@ -9,7 +9,8 @@ use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
-use super::{PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, migrate, reference, seals, sessions, users};
+use super::{PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, ledger, migrate, payments, reference, seals, sessions, users};
+use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
 use crate::{Result, Storage};
 
@@ -234,6 +235,37 @@ impl Storage for PgStore {
 
     async fn banks(&self) -> Result<Vec<BankRecord>> {
         banks::all(&self.pool).await
+    }
+
+    async fn transfers(&self, after_seq: i64, limit: u32) -> Result<Vec<crate::ledger::StoredTransfer>> {
+        ledger::page(&self.pool, after_seq, limit).await
+    }
+
+    async fn challan_transfers(&self, challan_no: ChallanNo) -> Result<Vec<mahasil_ledger::Transfer>> {
+        let mut conn = self.pool.acquire().await?;
+        ledger::of_challan(&mut conn, challan_no).await
+    }
+
+    async fn record_payment(&self, payment: &NewPayment, issuer: IssuerNo, actor: &Actor, at: Timestamp, signer: &ReceiptSigner) -> Result<PaymentOutcome> {
+        let (payment, actor, signer) = (payment.clone(), actor.clone(), signer.clone());
+        self.writer.write(move |tx| Box::pin(async move { payments::record(tx, &payment, issuer, &actor, at, &signer).await })).await
+    }
+
+    async fn reverse_payment(&self, reversal: &PaymentReversal, actor: &Actor, at: Timestamp) -> Result<ReversalOutcome> {
+        let (reversal, actor) = (reversal.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { payments::reverse(tx, &reversal, &actor, at).await })).await
+    }
+
+    async fn payment_by_receipt(&self, receipt_no: ChallanNo) -> Result<Option<PaymentRecord>> {
+        payments::by_receipt(&self.pool, receipt_no).await
+    }
+
+    async fn payment(&self, id: Uuid) -> Result<Option<PaymentRecord>> {
+        payments::by_id(&self.pool, id).await
+    }
+
+    async fn challan_payments(&self, challan_id: Uuid) -> Result<Vec<PaymentRecord>> {
+        payments::of_challan(&self.pool, challan_id).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -41,6 +41,8 @@ pub(super) async fn record(
         sqlx::query("UPDATE challans SET status = $2 WHERE id = $1").bind(challan.id).bind(status.as_str()).execute(&mut tx.conn).await?;
         if status == ChallanStatus::Cancelled {
             super::seals::revoke(tx, challan.challan_no, at).await?;
+            let existing = super::ledger::of_challan(&mut tx.conn, challan.challan_no).await?;
+            super::ledger::insert(&mut tx.conn, &crate::ledger::waived(&existing, challan.challan_no, at)?).await?;
         }
     }
     sqlx::query("INSERT INTO challan_events (challan_id, at, kind, actor, status, note) VALUES ($1, $2, $3, $4, $5, $6)")

@@ -123,7 +123,7 @@ pub(crate) fn count(conn: &Connection) -> Result<u64> {
 }
 
 /// Takes the issuer's next counter; the update is undone with the job if anything fails.
-fn next_counter(tx: &Transaction<'_>, issuer: IssuerNo) -> Result<u32> {
+pub(crate) fn next_counter(tx: &Transaction<'_>, issuer: IssuerNo) -> Result<u32> {
     let last: Option<u32> = tx.prepare_cached("SELECT last_counter FROM issuers WHERE issuer_no = ?1")?.query_row([issuer.get()], |r| r.get(0)).optional()?;
     let last = last.ok_or_else(|| StoreError::NotFound(format!("issuer {issuer}")))?;
     if last >= MAX_COUNTER {
@@ -178,6 +178,7 @@ pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, ac
         ])
         .map_err(|e| issue_conflict(e, &record))?;
     super::offender_keys::add(tx, tx.last_insert_rowid(), o.cnic.as_str(), o.mobile.as_str(), o.vehicle_no.as_ref().map(VehicleNo::as_str))?;
+    super::ledger::insert(tx, &crate::ledger::issued(&record)?)?;
     append_event(tx, record.id, received_at, "issued", &actor.username, ChallanStatus::Issued, None)?;
     let change = Change { action: "challan.issue", entity: format!("challan:{challan_no}"), before: "null".into(), after: rows::json(&record)? };
     audit_log::append(tx, actor, received_at, &change)?;
@@ -205,6 +206,8 @@ pub(crate) fn set_status(tx: &Transaction<'_>, challan: &ChallanRecord, status: 
     tx.prepare_cached("UPDATE challans SET status = ?2 WHERE id = ?1")?.execute(rusqlite::params![challan.id.to_string(), status.as_str()])?;
     if status == ChallanStatus::Cancelled && challan.status != ChallanStatus::Cancelled {
         super::seals::revoke(tx, challan.challan_no, at)?;
+        let existing = super::ledger::of_challan(tx, challan.challan_no)?;
+        super::ledger::insert(tx, &crate::ledger::waived(&existing, challan.challan_no, at)?)?;
     }
     Ok(())
 }

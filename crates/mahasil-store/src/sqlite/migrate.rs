@@ -17,6 +17,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_seals", include_str!("../../migrations/sqlite/0006_seals.sql")),
     ("0007_offender_keys_apart", include_str!("../../migrations/sqlite/0007_offender_keys_apart.sql")),
     ("0008_banks", include_str!("../../migrations/sqlite/0008_banks.sql")),
+    ("0009_ledger", include_str!("../../migrations/sqlite/0009_ledger.sql")),
+    ("0010_payments", include_str!("../../migrations/sqlite/0010_payments.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -8,8 +8,10 @@ mod banks;
 mod cases;
 mod challans;
 mod connection;
+mod ledger;
 mod migrate;
 mod offender_keys;
+mod payments;
 mod reference;
 mod rows;
 mod seals;
@@ -38,6 +40,7 @@ pub use writer::{MAX_BATCH, WRITE_QUEUE_BOUND};
 use crate::Storage;
 use crate::error::{Result, StoreError};
 use crate::records::*;
+use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use connection::ReadPool;
 use writer::WriteQueue;
 
@@ -348,6 +351,40 @@ impl Storage for SqliteStore {
 
     async fn banks(&self) -> Result<Vec<BankRecord>> {
         self.read(banks::all).await
+    }
+
+    // ----- ledger -----
+
+    async fn transfers(&self, after_seq: i64, limit: u32) -> Result<Vec<crate::ledger::StoredTransfer>> {
+        self.read(move |conn| ledger::page(conn, after_seq, limit)).await
+    }
+
+    async fn challan_transfers(&self, challan_no: ChallanNo) -> Result<Vec<mahasil_ledger::Transfer>> {
+        self.read(move |conn| ledger::of_challan(conn, challan_no)).await
+    }
+
+    // ----- payments -----
+
+    async fn record_payment(&self, payment: &NewPayment, issuer: IssuerNo, actor: &Actor, at: Timestamp, signer: &ReceiptSigner) -> Result<PaymentOutcome> {
+        let (payment, actor, signer) = (payment.clone(), actor.clone(), signer.clone());
+        self.write(move |tx| payments::record(tx, &payment, issuer, &actor, at, &signer)).await
+    }
+
+    async fn reverse_payment(&self, reversal: &PaymentReversal, actor: &Actor, at: Timestamp) -> Result<ReversalOutcome> {
+        let (reversal, actor) = (reversal.clone(), actor.clone());
+        self.write(move |tx| payments::reverse(tx, &reversal, &actor, at)).await
+    }
+
+    async fn payment_by_receipt(&self, receipt_no: ChallanNo) -> Result<Option<PaymentRecord>> {
+        self.read(move |conn| payments::by_receipt(conn, receipt_no)).await
+    }
+
+    async fn payment(&self, id: Uuid) -> Result<Option<PaymentRecord>> {
+        self.read(move |conn| payments::by_id(conn, id)).await
+    }
+
+    async fn challan_payments(&self, challan_id: Uuid) -> Result<Vec<PaymentRecord>> {
+        self.read(move |conn| payments::of_challan(conn, challan_id)).await
     }
 
     // ----- audit -----
