@@ -5,7 +5,7 @@ use std::sync::Arc;
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::jurisdiction::{Jurisdiction, Slug};
-use mahasil_store::{HeadWithSchedules, Sealer, Store, StoreError};
+use mahasil_store::{HeadWithSchedules, ReceiptSigner, Sealer, Store, StoreError};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::cache::Caches;
@@ -36,12 +36,14 @@ pub struct AppState {
     pub seals: Arc<NodeSeals>,
     /// Signs each challan as it is stored, with `seals`' challan key.
     pub sealer: Sealer,
+    /// Signs each receipt as its payment is stored, with `seals`' receipt key.
+    pub receipts: ReceiptSigner,
 }
 
 impl AppState {
     pub fn new(store: Store, config: ServerConfig, seals: Arc<NodeSeals>) -> Self {
-        let sealer = seals.sealer();
-        Self { store, config: Arc::new(config), metrics: crate::ops::metrics_handle(), caches: Arc::new(Caches::default()), seals, sealer }
+        let (sealer, receipts) = (seals.sealer(), seals.receipt_signer());
+        Self { store, config: Arc::new(config), metrics: crate::ops::metrics_handle(), caches: Arc::new(Caches::default()), seals, sealer, receipts }
     }
 
     /// A head with its schedules, from the cache when fresh.

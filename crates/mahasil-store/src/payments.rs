@@ -188,7 +188,8 @@ pub(crate) fn decide(p: &NewPayment, seen: Seen, recorded_by: &str, received_at:
     let transfers = events::payment_received(&mut Uuid::now_v7, received_at, &balances, &terms, &payment)
         .map_err(|e| refused(&format!("the payment for challan {}", challan.challan_no), e))?;
     let sum = |code: TransferCode| transfers.iter().filter(|t| t.code == code).map(|t| t.amount.get()).sum::<i64>();
-    let event_id = transfers.first().map(|t| t.event_id).ok_or_else(|| StoreError::Conflict(format!("the payment for challan {} posts nothing", challan.challan_no)))?;
+    let event_id =
+        transfers.first().map(|t| t.event_id).ok_or_else(|| StoreError::Conflict(format!("the payment for challan {} posts nothing", challan.challan_no)))?;
     let record = PaymentRecord {
         id: p.id,
         receipt_no: challan.challan_no,
@@ -270,7 +271,8 @@ pub(crate) fn reversal_transfers(payment: &PaymentRecord, challan_transfers: &[T
     let mut out = Vec::new();
     let originals: Vec<&Transfer> = challan_transfers.iter().filter(|t| t.event_id == payment.event_id).rev().collect();
     for original in originals {
-        let event = events::reversal(&mut Uuid::now_v7, at, &balances, original.id).map_err(|e| refused(&format!("reversing payment {}", payment.receipt_no), e))?;
+        let event =
+            events::reversal(&mut Uuid::now_v7, at, &balances, original.id).map_err(|e| refused(&format!("reversing payment {}", payment.receipt_no), e))?;
         for t in &event {
             balances.apply(t).map_err(|e| refused(&format!("reversing payment {}", payment.receipt_no), e))?;
         }

@@ -24,6 +24,8 @@ use crate::error::ErrorBody;
         decisions::record_contest, decisions::open_contests, decisions::uphold_contest, decisions::quash_contest,
         verify::verify, verify::status, verify::trust_list, verify::revocation_list,
         crate::bank::inquiry::bill_inquiry,
+        crate::bank::payment::bill_payment,
+        crate::bank::payment::reversal,
     ),
     components(schemas(ErrorBody, actions::IssueChallanInput, actions::OffenderInput, actions::LocationInput, dto::IssuedDto, dto::ChallanDto, dto::ChallanDetailDto)),
     modifiers(&BearerAuth),

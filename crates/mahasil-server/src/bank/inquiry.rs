@@ -21,7 +21,10 @@ pub mod code {
     pub const OK: &str = "00";
     pub const NOT_FOUND: &str = "01";
     pub const BLOCKED: &str = "02";
+    pub const DUPLICATE: &str = "03";
     pub const INVALID_DATA: &str = "04";
+    pub const PROCESSING_FAILED: &str = "05";
+    pub const ALREADY_PAID: &str = "06";
 }
 
 /// Longest consumer detail (the offender's name) sent back, as 1Bill screens show it.
@@ -38,7 +41,7 @@ pub struct InquiryRequest {
 
 #[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
 pub struct InquiryResponse {
-    /// `00` ok, `01` not found, `02` blocked (cancelled or waived), `04` invalid data.
+    /// `00` ok, `01` not found, `02` blocked (contested, cancelled or waived), `04` invalid data.
     pub response_code: String,
     /// The offender's name, at most 30 characters.
     pub consumer_detail: String,
@@ -74,9 +77,10 @@ impl InquiryResponse {
 
     fn of(c: &ChallanRecord) -> Self {
         let (code, status) = match c.status {
-            ChallanStatus::Issued | ChallanStatus::Contested => (code::OK, "U"),
+            ChallanStatus::Issued => (code::OK, "U"),
             ChallanStatus::Paid => (code::OK, "P"),
-            ChallanStatus::Cancelled | ChallanStatus::Waived => (code::BLOCKED, "B"),
+            // A contested challan waits for the decision: it is paid once upheld.
+            ChallanStatus::Contested | ChallanStatus::Cancelled | ChallanStatus::Waived => (code::BLOCKED, "B"),
         };
         let issued_on = local_date(c.received_at);
         Self {
@@ -108,6 +112,16 @@ pub async fn bill_inquiry(State(state): State<AppState>, signed: SignedByBank) -
         return Ok(Json(InquiryResponse::only(code::INVALID_DATA)));
     };
     let answer = match state.store.challan_by_no(no).await? {
+        Some(c) if c.status == ChallanStatus::Paid => {
+            let paid = state.store.challan_payments(c.id).await?.into_iter().find(mahasil_store::PaymentRecord::is_standing);
+            let mut answer = InquiryResponse::of(&c);
+            if let Some(p) = paid {
+                answer.date_paid = p.paid_on.strftime("%Y%m%d").to_string();
+                answer.amount_paid = p.amount_paisa;
+                answer.tran_auth_id = p.reference;
+            }
+            answer
+        }
         Some(c) => InquiryResponse::of(&c),
         None => InquiryResponse::only(code::NOT_FOUND),
     };

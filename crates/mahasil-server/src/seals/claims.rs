@@ -4,8 +4,8 @@
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::money::Paisa;
 use mahasil_domain::time::days_since_epoch;
-use mahasil_seal::{Claims, Document, SealError, ShortText};
-use mahasil_store::ChallanRecord;
+use mahasil_seal::{Claims, Document, PaymentChannel, SealError, ShortText};
+use mahasil_store::{ChallanRecord, PaymentRecord};
 
 /// Longest business name carried as the seal's subject id; longer names are left out so
 /// every seal still fits a small QR code (the vehicle number, when there is one, is used).
@@ -33,6 +33,29 @@ pub fn challan_claims(c: &ChallanRecord) -> Result<Claims, SealError> {
             due_date_days,
             officer: ShortText::parse("officer", &c.officer_username)?,
         },
+    })
+}
+
+/// The claims of a receipt's seal: the payment `p` of challan `c`, signed when the
+/// payment was accepted.
+pub fn receipt_claims(p: &PaymentRecord, c: &ChallanRecord) -> Result<Claims, SealError> {
+    let challan = challan_claims(c)?;
+    let channel = match p.channel {
+        mahasil_ledger::Channel::Bank => PaymentChannel::Bank,
+        mahasil_ledger::Channel::Gateway => PaymentChannel::Gateway,
+        mahasil_ledger::Channel::Counter => PaymentChannel::Counter,
+    };
+    let received_by = match p.channel {
+        mahasil_ledger::Channel::Counter => Some(ShortText::parse("received_by", &p.recorded_by)?),
+        _ => None,
+    };
+    Ok(Claims {
+        issuer: p.receipt_no.issuer(),
+        issued_at_s: p.received_at.as_second(),
+        number: p.receipt_no,
+        amount_paisa: Paisa::new(p.amount_paisa)?,
+        document: Document::Receipt { challan_no: c.challan_no, channel, payment_reference: ShortText::parse("payment_reference", &p.reference)?, received_by },
+        ..challan
     })
 }
 

@@ -105,6 +105,11 @@ impl NodeSeals {
         Arc::new(NodeSealer(Arc::clone(self)))
     }
 
+    /// What signs receipts inside the payment's transaction.
+    pub fn receipt_signer(self: &Arc<Self>) -> mahasil_store::ReceiptSigner {
+        Arc::new(NodeSealer(Arc::clone(self)))
+    }
+
     /// A signed statement of a challan's status now.
     pub fn sign_status(&self, statement: &StatusStatement) -> Result<Vec<u8>> {
         Ok(statement.sign(self.active().key(Usage::Status))?)
@@ -242,6 +247,13 @@ fn usable(trust: Option<&StoredTrust>, dir: &KeyDir, issuer: IssuerNo, usage: Us
 }
 
 struct NodeSealer(Arc<NodeSeals>);
+
+impl mahasil_store::ReceiptSealer for NodeSealer {
+    fn seal_receipt(&self, payment: &mahasil_store::PaymentRecord, challan: &ChallanRecord) -> std::result::Result<Vec<u8>, String> {
+        let claims = super::claims::receipt_claims(payment, challan).map_err(|e| e.to_string())?;
+        self.0.active().key(Usage::Receipt).sign(&claims).map_err(|e| e.to_string())
+    }
+}
 
 impl ChallanSealer for NodeSealer {
     fn seal(&self, challan: &ChallanRecord) -> std::result::Result<Vec<u8>, String> {

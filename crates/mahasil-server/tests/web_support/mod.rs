@@ -101,6 +101,12 @@ impl Web {
         Ok(Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() })
     }
 
+    /// A GET without a session, its body read as JSON.
+    pub async fn get_json(&self, uri: &str) -> R<(axum::http::StatusCode, serde_json::Value)> {
+        let page = self.send(Method::GET, uri, None, None).await?;
+        Ok((page.status, serde_json::from_str(&page.body)?))
+    }
+
     pub async fn get(&self, uri: &str, s: &Session) -> R<Page> {
         self.send(Method::GET, uri, Some(&s.cookie), None).await
     }

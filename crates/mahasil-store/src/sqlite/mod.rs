@@ -39,8 +39,8 @@ pub use writer::{MAX_BATCH, WRITE_QUEUE_BOUND};
 
 use crate::Storage;
 use crate::error::{Result, StoreError};
-use crate::records::*;
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
+use crate::records::*;
 use connection::ReadPool;
 use writer::WriteQueue;
 

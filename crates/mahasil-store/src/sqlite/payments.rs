@@ -94,28 +94,30 @@ pub(crate) fn record(tx: &Transaction<'_>, p: &NewPayment, issuer: IssuerNo, act
     let mut record = posting.record;
     record.receipt_no = ChallanNo::new(issuer, challans::next_counter(tx, issuer)?)?;
     record.seal = crate::payments::seal_receipt(signer, &record, &challan)?;
-    tx.prepare_cached(&format!("INSERT INTO payments ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, NULL, NULL, NULL, NULL, ?18)"))?
-        .execute(rusqlite::params![
-            record.id.to_string(),
-            record.receipt_no.digits(),
-            record.challan_id.to_string(),
-            record.challan_no.digits(),
-            record.channel.as_str(),
-            record.holder.as_str(),
-            record.reference,
-            record.amount_paisa,
-            record.surcharge_paisa,
-            record.overpaid_paisa,
-            record.paid_on.to_string(),
-            micros(record.paid_at),
-            micros(record.received_at),
-            record.recorded_by,
-            record.approved_by,
-            record.fingerprint.as_slice(),
-            record.event_id.to_string(),
-            record.seal,
-        ])
-        .map_err(rows::conflict(format!("payment {} or its key is already stored", record.id)))?;
+    tx.prepare_cached(&format!(
+        "INSERT INTO payments ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, NULL, NULL, NULL, NULL, ?18)"
+    ))?
+    .execute(rusqlite::params![
+        record.id.to_string(),
+        record.receipt_no.digits(),
+        record.challan_id.to_string(),
+        record.challan_no.digits(),
+        record.channel.as_str(),
+        record.holder.as_str(),
+        record.reference,
+        record.amount_paisa,
+        record.surcharge_paisa,
+        record.overpaid_paisa,
+        record.paid_on.to_string(),
+        micros(record.paid_at),
+        micros(record.received_at),
+        record.recorded_by,
+        record.approved_by,
+        record.fingerprint.as_slice(),
+        record.event_id.to_string(),
+        record.seal,
+    ])
+    .map_err(rows::conflict(format!("payment {} or its key is already stored", record.id)))?;
     ledger::insert(tx, &posting.transfers)?;
     challans::set_status(tx, &challan, ChallanStatus::Paid, at)?;
     let note = format!("{} {} {}, receipt {}", record.channel.as_str(), record.holder, record.reference, record.receipt_no);
@@ -145,7 +147,8 @@ pub(crate) fn reverse(tx: &Transaction<'_>, r: &PaymentReversal, actor: &Actor, 
     let mut after = payment.clone();
     after.reversed_at = Some(at);
     after.reversal_fingerprint = Some(r.fingerprint);
-    let change = Change { action: "payment.reverse", entity: format!("payment:{}", payment.receipt_no), before: rows::json(&payment)?, after: rows::json(&after)? };
+    let change =
+        Change { action: "payment.reverse", entity: format!("payment:{}", payment.receipt_no), before: rows::json(&payment)?, after: rows::json(&after)? };
     audit_log::append(tx, actor, at, &change)?;
     Ok(ReversalOutcome::Reversed(after))
 }

@@ -70,7 +70,10 @@ pub async fn payment_is_taken_once_with_a_sealed_receipt(store: Store) -> TestRe
     assert_eq!(w.store.payment_by_receipt(paid.receipt_no).await?.as_ref(), Some(&paid));
     assert_eq!(w.store.challan_payments(c.id).await?, vec![paid.clone()]);
     let codes: Vec<_> = w.store.challan_transfers(c.challan_no).await?.iter().map(|t| (t.code, t.debit.to_string())).collect();
-    assert_eq!(codes, [(TransferCode::ChallanIssued, "receivable:DA-ENC-01:peshawar".into()), (TransferCode::PaymentReceived, "clearing:bank:demo-bank".into())]);
+    assert_eq!(
+        codes,
+        [(TransferCode::ChallanIssued, "receivable:DA-ENC-01:peshawar".into()), (TransferCode::PaymentReceived, "clearing:bank:demo-bank".into())]
+    );
     let history = w.store.challan_events(c.id).await?;
     assert_eq!(history.last().map(|e| e.status), Some(ChallanStatus::Paid));
 
@@ -101,7 +104,8 @@ pub async fn amounts_are_judged_as_of_the_payment_day(store: Store) -> TestResul
     // A late payment is posted at a day after its tran_date, so move the clock past it.
     let p = bank_payment(&c, "A3", 600_000, late_day, 1)?;
     let at = days_after(t0()?, 30)?;
-    let PaymentOutcome::Accepted(paid) = w.store.record_payment(&p, w.issuer, &Actor::system(), at, &mahasil_store::testing::test_receipt_signer()).await? else {
+    let PaymentOutcome::Accepted(paid) = w.store.record_payment(&p, w.issuer, &Actor::system(), at, &mahasil_store::testing::test_receipt_signer()).await?
+    else {
         panic!("the amount after due is accepted after the due date")
     };
     assert_eq!(paid.surcharge_paisa, 100_000);
