@@ -45,8 +45,13 @@ pub struct NewPayment {
     pub fingerprint: [u8; 32],
     /// For counter payments, the second treasury user who approved it.
     pub approved_by: Option<String>,
-    /// Whether the amount must equal what is due (banks, counters). A gateway's money has
-    /// already moved, so more than is due is taken and the rest is an overpayment.
+    /// For counter payments, the treasury user who took the money (the acting user
+    /// otherwise).
+    pub taken_by: Option<String>,
+    /// Whether the amount must equal what is due (banks, counters), and the challan must
+    /// be open. A gateway's money has already moved when it is reported: it is always
+    /// taken, and whatever the challan no longer owes (paid meanwhile by a bank,
+    /// cancelled) is an overpayment to refund.
     pub exact_amount: bool,
 }
 
@@ -108,8 +113,10 @@ impl PaymentRecord {
         Clearing { channel: self.channel, holder: self.holder.clone() }
     }
 
+    /// Whether this payment settles its challan now: not reversed, and not wholly an
+    /// overpayment (money that came after the challan was settled).
     pub fn is_standing(&self) -> bool {
-        self.reversed_at.is_none()
+        self.reversed_at.is_none() && self.overpaid_paisa < self.amount_paisa
     }
 }
 
@@ -149,10 +156,11 @@ pub(crate) struct Seen {
 }
 
 /// What to write for an accepted payment: the record (without receipt number and seal)
-/// and its ledger event.
+/// and its ledger event; `settles` when it pays what the challan owed (it becomes paid).
 pub(crate) struct Posting {
     pub record: PaymentRecord,
     pub transfers: Vec<Transfer>,
+    pub settles: bool,
 }
 
 /// The decision on a payment: an outcome that writes nothing, or the posting to write.
@@ -171,11 +179,13 @@ pub(crate) fn repeat_of(p: &NewPayment, stored: PaymentRecord) -> PaymentOutcome
 /// challan's number as its receipt number until the backend draws the real one.
 pub(crate) fn decide(p: &NewPayment, seen: Seen, recorded_by: &str, received_at: Timestamp) -> Result<Decision> {
     let challan = seen.challan;
-    if let Some(standing) = seen.standing {
-        return Ok(Decision::Answer(PaymentOutcome::AlreadyPaid(standing)));
-    }
-    if challan.status != ChallanStatus::Issued {
-        return Ok(Decision::Answer(PaymentOutcome::Blocked(challan.status)));
+    if p.exact_amount {
+        if let Some(standing) = seen.standing {
+            return Ok(Decision::Answer(PaymentOutcome::AlreadyPaid(standing)));
+        }
+        if challan.status != ChallanStatus::Issued {
+            return Ok(Decision::Answer(PaymentOutcome::Blocked(challan.status)));
+        }
     }
     let terms = terms(&challan)?;
     let balances = Balances::from_transfers(&seen.transfers).map_err(|e| refused(&format!("the transfers of challan {}", challan.challan_no), e))?;
@@ -204,7 +214,7 @@ pub(crate) fn decide(p: &NewPayment, seen: Seen, recorded_by: &str, received_at:
         paid_on: p.paid_on,
         paid_at: p.paid_at,
         received_at,
-        recorded_by: recorded_by.to_owned(),
+        recorded_by: p.taken_by.clone().unwrap_or_else(|| recorded_by.to_owned()),
         approved_by: p.approved_by.clone(),
         fingerprint: p.fingerprint,
         event_id,
@@ -214,7 +224,8 @@ pub(crate) fn decide(p: &NewPayment, seen: Seen, recorded_by: &str, received_at:
         statement_id: None,
         seal: Vec::new(),
     };
-    Ok(Decision::Post(Box::new(Posting { record, transfers })))
+    let settles = transfers.iter().any(|t| t.code == TransferCode::PaymentReceived);
+    Ok(Decision::Post(Box::new(Posting { record, transfers, settles })))
 }
 
 /// What a payment made on `paid_on` must bring: the outstanding, plus the surcharge when

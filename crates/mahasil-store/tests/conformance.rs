@@ -83,6 +83,7 @@ conformance! {
     payments::blocked_and_unknown_challans_are_not_paid,
     payments::a_reversal_undoes_a_payment_once,
     payments::fifty_identical_payments_at_once_make_one,
+    payments::gateway_money_after_settlement_is_an_overpayment,
     seals::challans_are_stored_sealed,
     seals::trust_list_versions,
     seals::cancellations_are_revoked,

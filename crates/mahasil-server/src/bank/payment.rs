@@ -161,6 +161,7 @@ pub async fn bill_payment(State(state): State<AppState>, signed: SignedByBank) -
         paid_at: checked.paid_at,
         fingerprint: checked.fingerprint,
         approved_by: None,
+        taken_by: None,
         exact_amount: true,
     };
     let actor = super::actor(&signed.bank);

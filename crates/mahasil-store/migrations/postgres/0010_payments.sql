@@ -35,8 +35,9 @@ CREATE TABLE payments (
     CHECK ((deposited_at IS NULL) = (statement_id IS NULL))
 );
 
--- At most one standing payment per challan.
-CREATE UNIQUE INDEX payments_one_standing ON payments (challan_id) WHERE reversed_at IS NULL;
+-- At most one standing payment per challan (money arriving after it is settled is wholly
+-- an overpayment, owed back, and does not stand).
+CREATE UNIQUE INDEX payments_one_standing ON payments (challan_id) WHERE reversed_at IS NULL AND overpaid_paisa < amount_paisa;
 CREATE INDEX payments_challan ON payments (challan_id);
 CREATE INDEX payments_undeposited ON payments (paid_on) WHERE deposited_at IS NULL AND reversed_at IS NULL;
 

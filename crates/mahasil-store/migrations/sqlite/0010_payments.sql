@@ -3,14 +3,15 @@
 -- payment keeps its row. Only the reversal (once) and the deposit (once) are ever
 -- written after the row is stored.
 
--- A challan's history learns two kinds of event: paid, and payment_reversed. SQLite keeps
+-- A challan's history learns three kinds of event: paid, overpayment (money that came
+-- after the challan was settled) and payment_reversed. SQLite keeps
 -- a CHECK in the table, so the table is rebuilt with the longer list (same rows, same seq).
 CREATE TABLE challan_events_next (
     seq        INTEGER PRIMARY KEY,
     challan_id TEXT NOT NULL REFERENCES challans (id),
     at         INTEGER NOT NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('issued', 'cancellation_requested', 'cancellation_rejected', 'cancelled', 'contested', 'upheld', 'quashed',
-                                             'paid', 'payment_reversed')),
+                                             'paid', 'overpayment', 'payment_reversed')),
     actor      TEXT NOT NULL,
     status     TEXT NOT NULL CHECK (status IN ('issued', 'contested', 'paid', 'cancelled', 'waived')),
     note       TEXT
@@ -60,8 +61,9 @@ CREATE TABLE payments (
 
 -- The idempotency key: (bank, tran_auth_id, tran_date) for a bank.
 CREATE UNIQUE INDEX payments_key ON payments (channel, holder, reference, paid_on);
--- At most one standing payment per challan.
-CREATE UNIQUE INDEX payments_one_standing ON payments (challan_id) WHERE reversed_at IS NULL;
+-- At most one standing payment per challan (money arriving after it is settled is wholly
+-- an overpayment, owed back, and does not stand).
+CREATE UNIQUE INDEX payments_one_standing ON payments (challan_id) WHERE reversed_at IS NULL AND overpaid_paisa < amount_paisa;
 CREATE INDEX payments_challan ON payments (challan_id);
 -- What the treasury still has to see.
 CREATE INDEX payments_undeposited ON payments (paid_on) WHERE deposited_at IS NULL AND reversed_at IS NULL;

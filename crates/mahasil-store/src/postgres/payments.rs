@@ -97,7 +97,7 @@ pub(super) async fn record(tx: &mut Tx, p: &NewPayment, issuer: IssuerNo, actor:
     if let Some(stored) = by_key(&mut tx.conn, p.clearing.channel, p.clearing.holder.as_str(), &p.reference, p.paid_on, false).await? {
         return Ok(crate::payments::repeat_of(p, stored));
     }
-    let standing = sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE challan_id = $1 AND reversed_at IS NULL"))
+    let standing = sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE challan_id = $1 AND reversed_at IS NULL AND overpaid_paisa < amount_paisa"))
         .bind(challan.id)
         .fetch_optional(&mut tx.conn)
         .await?
@@ -144,7 +144,11 @@ pub(super) async fn record(tx: &mut Tx, p: &NewPayment, issuer: IssuerNo, actor:
     }
     ledger::insert(&mut tx.conn, &posting.transfers).await?;
     let note = format!("{} {} {}, receipt {}", record.channel.as_str(), record.holder, record.reference, record.receipt_no);
-    transitions::record(tx, &challan, ChallanStatus::Paid, "paid", &actor.username, Some(&note), at).await?;
+    if posting.settles {
+        transitions::record(tx, &challan, ChallanStatus::Paid, "paid", &actor.username, Some(&note), at).await?;
+    } else {
+        transitions::record(tx, &challan, challan.status, "overpayment", &actor.username, Some(&note), at).await?;
+    }
     tx.audit(at, actor, "payment.accept", format!("payment:{}", record.receipt_no), "null".into(), json(&record)?);
     Ok(PaymentOutcome::Accepted(record))
 }

@@ -84,7 +84,7 @@ pub(crate) fn record(tx: &Transaction<'_>, p: &NewPayment, issuer: IssuerNo, act
         return Ok(crate::payments::repeat_of(p, stored));
     }
     let challan = challans::challan_by_no(tx, p.challan_no)?.ok_or_else(|| StoreError::NotFound(format!("challan {}", p.challan_no)))?;
-    let standing = one(tx, "challan_id = ?1 AND reversed_at IS NULL", [challan.id.to_string()])?;
+    let standing = one(tx, "challan_id = ?1 AND reversed_at IS NULL AND overpaid_paisa < amount_paisa", [challan.id.to_string()])?;
     let transfers = ledger::of_challan(tx, challan.challan_no)?;
     let seen = Seen { challan: challan.clone(), standing, transfers };
     let posting = match crate::payments::decide(p, seen, &actor.username, at)? {
@@ -119,9 +119,13 @@ pub(crate) fn record(tx: &Transaction<'_>, p: &NewPayment, issuer: IssuerNo, act
     ])
     .map_err(rows::conflict(format!("payment {} or its key is already stored", record.id)))?;
     ledger::insert(tx, &posting.transfers)?;
-    challans::set_status(tx, &challan, ChallanStatus::Paid, at)?;
     let note = format!("{} {} {}, receipt {}", record.channel.as_str(), record.holder, record.reference, record.receipt_no);
-    challans::append_event(tx, challan.id, at, "paid", &actor.username, ChallanStatus::Paid, Some(&note))?;
+    if posting.settles {
+        challans::set_status(tx, &challan, ChallanStatus::Paid, at)?;
+        challans::append_event(tx, challan.id, at, "paid", &actor.username, ChallanStatus::Paid, Some(&note))?;
+    } else {
+        challans::append_event(tx, challan.id, at, "overpayment", &actor.username, challan.status, Some(&note))?;
+    }
     let change = Change { action: "payment.accept", entity: format!("payment:{}", record.receipt_no), before: "null".into(), after: rows::json(&record)? };
     audit_log::append(tx, actor, at, &change)?;
     Ok(PaymentOutcome::Accepted(record))

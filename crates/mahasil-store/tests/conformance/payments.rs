@@ -23,6 +23,7 @@ fn bank_payment(challan: &ChallanRecord, reference: &str, amount_paisa: i64, pai
         paid_at: t0()?,
         fingerprint: [fingerprint; 32],
         approved_by: None,
+        taken_by: None,
         exact_amount: true,
     })
 }
@@ -190,4 +191,31 @@ pub async fn fifty_identical_payments_at_once_make_one(store: Store) -> TestResu
     assert_eq!((accepted, receipts.len()), (1, 1));
     assert_eq!(w.store.challan_payments(c.id).await?.len(), 1);
     ledger_is_clean(&w.store, &[&c]).await
+}
+
+pub async fn gateway_money_after_settlement_is_an_overpayment(store: Store) -> TestResult {
+    let w = world(store).await?;
+    let c = issue_one(&w, &w.officer, 1, t0()?).await?;
+    let PaymentOutcome::Accepted(by_bank) = pay(&w, &bank_payment(&c, "G1", 500_000, PAID_ON, 1)?).await? else { panic!("accepted") };
+    // The payer also paid online; the gateway reports it after the bank did.
+    let mut online = bank_payment(&c, "gw-0001", 500_000, PAID_ON, 2)?;
+    online.clearing = Clearing { channel: Channel::Gateway, holder: slug("sandbox")? };
+    online.exact_amount = false;
+    let PaymentOutcome::Accepted(late) = pay(&w, &online).await? else { panic!("a gateway's money is always taken") };
+    assert_eq!((late.overpaid_paisa, late.is_standing(), by_bank.is_standing()), (500_000, false, true));
+    assert_eq!(w.store.challan_by_no(c.challan_no).await?.map(|c| c.status), Some(ChallanStatus::Paid));
+    let codes: Vec<_> = w.store.challan_transfers(c.challan_no).await?.iter().map(|t| t.code).collect();
+    assert_eq!(codes, [TransferCode::ChallanIssued, TransferCode::PaymentReceived, TransferCode::Overpayment]);
+    // A cancelled challan's online payment is owed back whole.
+    let d = issue_one(&w, &w.officer, 2, t0()?).await?;
+    let request = w.store.request_cancellation(d.challan_no, "duplicate", &w.officer, Uuid::now_v7(), t0()?).await?;
+    w.store.decide_cancellation(request.id, true, "", &w.supervisor, t0()?).await?;
+    let mut for_cancelled = online.clone();
+    for_cancelled.challan_no = d.challan_no;
+    for_cancelled.reference = "gw-0002".into();
+    for_cancelled.id = Uuid::now_v7();
+    let PaymentOutcome::Accepted(refundable) = pay(&w, &for_cancelled).await? else { panic!("taken") };
+    assert_eq!(refundable.overpaid_paisa, 500_000);
+    assert_eq!(w.store.challan_by_no(d.challan_no).await?.map(|c| c.status), Some(ChallanStatus::Cancelled));
+    ledger_is_clean(&w.store, &[&c, &d]).await
 }
