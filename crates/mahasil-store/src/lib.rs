@@ -15,6 +15,7 @@ pub mod postgres;
 pub mod records;
 pub mod sqlite;
 pub mod testing;
+pub mod treasury;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ use uuid::Uuid;
 pub use error::{Result, StoreError};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSealer, ReceiptSigner, ReversalOutcome};
 pub use records::*;
+pub use treasury::{CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord};
 
 /// A shared handle on whichever backend is configured.
 pub type Store = Arc<dyn Storage>;
@@ -213,6 +215,66 @@ pub trait Storage: Send + Sync + 'static {
     async fn payment(&self, id: Uuid) -> Result<Option<PaymentRecord>>;
     /// Every payment of a challan, reversed ones included, oldest first.
     async fn challan_payments(&self, challan_id: Uuid) -> Result<Vec<PaymentRecord>>;
+
+    // ----- online payments -----
+
+    async fn create_online_payment(&self, payment: &OnlinePayment, actor: &Actor) -> Result<()>;
+    async fn online_payment(&self, id: Uuid) -> Result<Option<OnlinePayment>>;
+    /// Records what the gateway said: its payment id, status, failure reason, the time and
+    /// the receipt once taken. Unknown id is `NotFound`.
+    async fn update_online_payment(&self, payment: &OnlinePayment, actor: &Actor) -> Result<()>;
+    /// Online payments still to be settled, oldest change first: pending ones, succeeded
+    /// ones without a receipt yet, and failed ones changed within the last hour before
+    /// `now` (a gateway may still turn those into a success).
+    async fn pending_online_payments(&self, now: Timestamp, limit: u32) -> Result<Vec<OnlinePayment>>;
+    async fn challan_online_payments(&self, challan_id: Uuid) -> Result<Vec<OnlinePayment>>;
+
+    // ----- citizens -----
+
+    /// A contest a citizen files through the public pages (they proved they hold the
+    /// challan there); recorded under the citizen-portal account. The challan becomes
+    /// contested; only an issued challan can be contested.
+    async fn record_public_contest(&self, challan_no: ChallanNo, grounds: &str, contest_id: Uuid, at: Timestamp) -> Result<Contest>;
+
+    // ----- counter payments (maker-checker) -----
+
+    /// A treasury user enters money taken at a counter; it waits for a second one.
+    /// Unknown challan is `NotFound`.
+    async fn request_counter_payment(&self, request: &CounterPayment, actor: &Actor) -> Result<()>;
+    /// A second treasury user approves (the payment is taken, with its receipt, in the same
+    /// transaction; a refusal of the payment refuses the approval) or rejects it. The user
+    /// who entered it never decides it; a decided request is `Conflict`.
+    async fn decide_counter_payment(
+        &self,
+        id: Uuid,
+        approve: bool,
+        note: &str,
+        decider: &Actor,
+        issuer: IssuerNo,
+        at: Timestamp,
+        signer: &ReceiptSigner,
+    ) -> Result<CounterPayment>;
+    async fn counter_payment(&self, id: Uuid) -> Result<Option<CounterPayment>>;
+    /// Pending counter payments in `districts` (every district when `None`), oldest first.
+    async fn pending_counter_payments(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<CounterPayment>>;
+
+    // ----- treasury -----
+
+    /// Standing payments not yet deposited, paid on or before `up_to`, oldest first.
+    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<PaymentRecord>>;
+    /// Receipt numbers of payments already deposited that were paid on or after `since`.
+    async fn deposited_receipts(&self, since: jiff::civil::Date) -> Result<Vec<ChallanNo>>;
+    /// Imports a reconciled statement in one transaction: the matched payments become
+    /// deposited (DEPOSITED transfers), the unidentified credits go to suspense
+    /// (UNIDENTIFIED), and the statement is kept with its report. The same file again
+    /// changes nothing; another file with a taken (account, statement id) is `Conflict`,
+    /// and so is an opening balance that is not the account's previous closing balance.
+    async fn import_statement(&self, import: &StatementImport, actor: &Actor, at: Timestamp) -> Result<ImportOutcome>;
+    /// Imported statements, newest first.
+    async fn statements(&self, limit: u32) -> Result<Vec<StatementRecord>>;
+    async fn statement(&self, sha256: [u8; 32]) -> Result<Option<StatementRecord>>;
+    /// Money per day, head, district and channel, paid on days in `from..=to`.
+    async fn deposit_rows(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<DepositRow>>;
 
     // ----- audit -----
 

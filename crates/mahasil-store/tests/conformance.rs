@@ -25,6 +25,8 @@ mod seals;
 mod search;
 #[path = "conformance/side_index.rs"]
 mod side_index;
+#[path = "conformance/treasury.rs"]
+mod treasury;
 #[path = "conformance/users.rs"]
 mod users;
 
@@ -84,6 +86,10 @@ conformance! {
     payments::a_reversal_undoes_a_payment_once,
     payments::fifty_identical_payments_at_once_make_one,
     payments::gateway_money_after_settlement_is_an_overpayment,
+    treasury::counter_payments_need_a_second_treasury_user,
+    treasury::online_payments_are_kept_for_rechecking,
+    treasury::citizens_contest_through_the_portal_account,
+    treasury::statements_deposit_once_and_in_order,
     seals::challans_are_stored_sealed,
     seals::trust_list_versions,
     seals::cancellations_are_revoked,

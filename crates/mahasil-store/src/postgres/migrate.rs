@@ -18,6 +18,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_banks", include_str!("../../migrations/postgres/0008_banks.sql")),
     ("0009_ledger", include_str!("../../migrations/postgres/0009_ledger.sql")),
     ("0010_payments", include_str!("../../migrations/postgres/0010_payments.sql")),
+    ("0011_treasury", include_str!("../../migrations/postgres/0011_treasury.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

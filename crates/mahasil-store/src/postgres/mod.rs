@@ -24,6 +24,7 @@ mod seals;
 mod sessions;
 mod storage;
 mod transitions;
+mod treasury;
 mod types;
 mod users;
 mod writer;

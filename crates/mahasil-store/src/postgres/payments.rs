@@ -70,6 +70,18 @@ pub(super) async fn by_receipt(pool: &PgPool, receipt_no: ChallanNo) -> Result<O
     row.as_ref().map(from_row).transpose()
 }
 
+pub(super) async fn by_receipt_in(conn: &mut PgConnection, receipt_no: ChallanNo) -> Result<Option<PaymentRecord>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE receipt_no = $1")).bind(receipt_no.digits()).fetch_optional(conn).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Payments meeting `condition` (with one date parameter, `$1`; it may end in ORDER BY).
+pub(super) async fn list(pool: &PgPool, condition: &str, param: PgDate) -> Result<Vec<PaymentRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM payments WHERE {condition}");
+    let rows = sqlx::query(&sql).bind(param).fetch_all(pool).await?;
+    rows.iter().map(from_row).collect()
+}
+
 pub(super) async fn by_id(pool: &PgPool, id: Uuid) -> Result<Option<PaymentRecord>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE id = $1")).bind(id).fetch_optional(pool).await?;
     row.as_ref().map(from_row).transpose()

@@ -24,7 +24,7 @@ fn text(column: &'static str, s: &str) -> Result<Text> {
     Text::parse_field(column, s, usize::MAX).map_err(corrupt(column))
 }
 
-fn slug(row: &PgRow, column: &'static str) -> Result<Slug> {
+pub(super) fn slug(row: &PgRow, column: &'static str) -> Result<Slug> {
     Slug::parse(row.try_get::<&str, _>(column)?).map_err(corrupt(column))
 }
 

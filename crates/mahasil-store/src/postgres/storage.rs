@@ -9,9 +9,12 @@ use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
-use super::{PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, ledger, migrate, payments, reference, seals, sessions, users};
+use super::{
+    PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, ledger, migrate, payments, reference, seals, sessions, treasury, users,
+};
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
+use crate::treasury::{CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
 use crate::{Result, Storage};
 
 #[async_trait]
@@ -266,6 +269,85 @@ impl Storage for PgStore {
 
     async fn challan_payments(&self, challan_id: Uuid) -> Result<Vec<PaymentRecord>> {
         payments::of_challan(&self.pool, challan_id).await
+    }
+
+    async fn create_online_payment(&self, payment: &OnlinePayment, actor: &Actor) -> Result<()> {
+        let (payment, actor) = (payment.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { treasury::create_online(tx, &payment, &actor).await })).await
+    }
+
+    async fn online_payment(&self, id: Uuid) -> Result<Option<OnlinePayment>> {
+        treasury::online(&self.pool, id).await
+    }
+
+    async fn update_online_payment(&self, payment: &OnlinePayment, actor: &Actor) -> Result<()> {
+        let (payment, actor) = (payment.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { treasury::update_online(tx, &payment, &actor).await })).await
+    }
+
+    async fn pending_online_payments(&self, now: Timestamp, limit: u32) -> Result<Vec<OnlinePayment>> {
+        treasury::pending_online(&self.pool, now, limit).await
+    }
+
+    async fn challan_online_payments(&self, challan_id: Uuid) -> Result<Vec<OnlinePayment>> {
+        treasury::challan_online(&self.pool, challan_id).await
+    }
+
+    async fn record_public_contest(&self, challan_no: ChallanNo, grounds: &str, contest_id: Uuid, at: Timestamp) -> Result<Contest> {
+        let (grounds, portal) = (grounds.to_string(), crate::treasury::citizen_portal()?);
+        self.writer.write(move |tx| Box::pin(async move { contests::record(tx, challan_no, &grounds, &portal, contest_id, at).await })).await
+    }
+
+    async fn request_counter_payment(&self, request: &CounterPayment, actor: &Actor) -> Result<()> {
+        let (request, actor) = (request.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { treasury::request_counter(tx, &request, &actor).await })).await
+    }
+
+    async fn decide_counter_payment(
+        &self,
+        id: Uuid,
+        approve: bool,
+        note: &str,
+        decider: &Actor,
+        issuer: IssuerNo,
+        at: Timestamp,
+        signer: &ReceiptSigner,
+    ) -> Result<CounterPayment> {
+        let (note, decider, signer) = (note.to_string(), decider.clone(), signer.clone());
+        self.writer.write(move |tx| Box::pin(async move { treasury::decide_counter(tx, id, approve, &note, &decider, issuer, at, &signer).await })).await
+    }
+
+    async fn counter_payment(&self, id: Uuid) -> Result<Option<CounterPayment>> {
+        treasury::counter(&self.pool, id).await
+    }
+
+    async fn pending_counter_payments(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<CounterPayment>> {
+        treasury::pending_counters(&self.pool, districts, limit).await
+    }
+
+    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<PaymentRecord>> {
+        treasury::undeposited(&self.pool, up_to).await
+    }
+
+    async fn deposited_receipts(&self, since: jiff::civil::Date) -> Result<Vec<ChallanNo>> {
+        treasury::deposited_receipts(&self.pool, since).await
+    }
+
+    async fn import_statement(&self, import: &StatementImport, actor: &Actor, at: Timestamp) -> Result<ImportOutcome> {
+        let (import, actor) = (import.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { treasury::import(tx, &import, &actor, at).await })).await
+    }
+
+    async fn statements(&self, limit: u32) -> Result<Vec<StatementRecord>> {
+        treasury::statements(&self.pool, limit).await
+    }
+
+    async fn statement(&self, sha256: [u8; 32]) -> Result<Option<StatementRecord>> {
+        treasury::statement(&self.pool, sha256).await
+    }
+
+    async fn deposit_rows(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<DepositRow>> {
+        treasury::deposit_rows(&self.pool, from, to).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

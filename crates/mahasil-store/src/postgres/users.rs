@@ -134,6 +134,8 @@ pub(super) async fn user(pool: &PgPool, id: Uuid) -> Result<Option<UserRecord>> 
 }
 
 pub(super) async fn users(pool: &PgPool) -> Result<Vec<UserRecord>> {
-    let rows = sqlx::query(&format!("SELECT {USER_FIELDS} FROM users u ORDER BY u.username")).fetch_all(pool).await?;
+    let rows = sqlx::query(&format!("SELECT {USER_FIELDS} FROM users u WHERE u.id <> '{}' ORDER BY u.username", crate::treasury::CITIZEN_PORTAL_USER))
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(user_row).collect()
 }

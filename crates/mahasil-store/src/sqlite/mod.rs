@@ -16,6 +16,7 @@ mod reference;
 mod rows;
 mod seals;
 mod search;
+mod treasury;
 mod users;
 mod writer;
 
@@ -41,6 +42,7 @@ use crate::Storage;
 use crate::error::{Result, StoreError};
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
+use crate::treasury::{CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
 use connection::ReadPool;
 use writer::WriteQueue;
 
@@ -385,6 +387,93 @@ impl Storage for SqliteStore {
 
     async fn challan_payments(&self, challan_id: Uuid) -> Result<Vec<PaymentRecord>> {
         self.read(move |conn| payments::of_challan(conn, challan_id)).await
+    }
+
+    // ----- online payments -----
+
+    async fn create_online_payment(&self, payment: &OnlinePayment, actor: &Actor) -> Result<()> {
+        let (payment, actor) = (payment.clone(), actor.clone());
+        self.write(move |tx| treasury::create_online(tx, &payment, &actor)).await
+    }
+
+    async fn online_payment(&self, id: Uuid) -> Result<Option<OnlinePayment>> {
+        self.read(move |conn| treasury::online(conn, id)).await
+    }
+
+    async fn update_online_payment(&self, payment: &OnlinePayment, actor: &Actor) -> Result<()> {
+        let (payment, actor) = (payment.clone(), actor.clone());
+        self.write(move |tx| treasury::update_online(tx, &payment, &actor)).await
+    }
+
+    async fn pending_online_payments(&self, now: Timestamp, limit: u32) -> Result<Vec<OnlinePayment>> {
+        self.read(move |conn| treasury::pending_online(conn, now, limit)).await
+    }
+
+    async fn challan_online_payments(&self, challan_id: Uuid) -> Result<Vec<OnlinePayment>> {
+        self.read(move |conn| treasury::challan_online(conn, challan_id)).await
+    }
+
+    // ----- citizens -----
+
+    async fn record_public_contest(&self, challan_no: ChallanNo, grounds: &str, contest_id: Uuid, at: Timestamp) -> Result<Contest> {
+        let (grounds, portal) = (grounds.to_string(), crate::treasury::citizen_portal()?);
+        self.write(move |tx| cases::record_contest(tx, challan_no, &grounds, &portal, contest_id, at)).await
+    }
+
+    // ----- counter payments -----
+
+    async fn request_counter_payment(&self, request: &CounterPayment, actor: &Actor) -> Result<()> {
+        let (request, actor) = (request.clone(), actor.clone());
+        self.write(move |tx| treasury::request_counter(tx, &request, &actor)).await
+    }
+
+    async fn decide_counter_payment(
+        &self,
+        id: Uuid,
+        approve: bool,
+        note: &str,
+        decider: &Actor,
+        issuer: IssuerNo,
+        at: Timestamp,
+        signer: &ReceiptSigner,
+    ) -> Result<CounterPayment> {
+        let (note, decider, signer) = (note.to_string(), decider.clone(), signer.clone());
+        self.write(move |tx| treasury::decide_counter(tx, id, approve, &note, &decider, issuer, at, &signer)).await
+    }
+
+    async fn counter_payment(&self, id: Uuid) -> Result<Option<CounterPayment>> {
+        self.read(move |conn| treasury::counter(conn, id)).await
+    }
+
+    async fn pending_counter_payments(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<CounterPayment>> {
+        self.read(move |conn| treasury::pending_counters(conn, districts.as_deref(), limit)).await
+    }
+
+    // ----- treasury -----
+
+    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<PaymentRecord>> {
+        self.read(move |conn| treasury::undeposited(conn, up_to)).await
+    }
+
+    async fn deposited_receipts(&self, since: jiff::civil::Date) -> Result<Vec<ChallanNo>> {
+        self.read(move |conn| treasury::deposited_receipts(conn, since)).await
+    }
+
+    async fn import_statement(&self, import: &StatementImport, actor: &Actor, at: Timestamp) -> Result<ImportOutcome> {
+        let (import, actor) = (import.clone(), actor.clone());
+        self.write(move |tx| treasury::import(tx, &import, &actor, at)).await
+    }
+
+    async fn statements(&self, limit: u32) -> Result<Vec<StatementRecord>> {
+        self.read(move |conn| treasury::statements(conn, limit)).await
+    }
+
+    async fn statement(&self, sha256: [u8; 32]) -> Result<Option<StatementRecord>> {
+        self.read(move |conn| treasury::statement(conn, sha256)).await
+    }
+
+    async fn deposit_rows(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<DepositRow>> {
+        self.read(move |conn| treasury::deposit_rows(conn, from, to)).await
     }
 
     // ----- audit -----

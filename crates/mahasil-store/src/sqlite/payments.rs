@@ -66,15 +66,20 @@ pub(crate) fn by_id(conn: &Connection, id: Uuid) -> Result<Option<PaymentRecord>
     one(conn, "id = ?1", [id.to_string()])
 }
 
-/// Every payment of a challan, oldest first.
-pub(crate) fn of_challan(conn: &Connection, challan_id: Uuid) -> Result<Vec<PaymentRecord>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM payments WHERE challan_id = ?1 ORDER BY seq"))?;
-    let mut rows = stmt.query([challan_id.to_string()])?;
+/// Payments meeting `condition` (which may end in ORDER BY), in its order.
+pub(crate) fn list(conn: &Connection, condition: &str, params: impl rusqlite::Params) -> Result<Vec<PaymentRecord>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM payments WHERE {condition}"))?;
+    let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         out.push(from_row(r)?);
     }
     Ok(out)
+}
+
+/// Every payment of a challan, oldest first.
+pub(crate) fn of_challan(conn: &Connection, challan_id: Uuid) -> Result<Vec<PaymentRecord>> {
+    list(conn, "challan_id = ?1 ORDER BY seq", [challan_id.to_string()])
 }
 
 pub(crate) fn record(tx: &Transaction<'_>, p: &NewPayment, issuer: IssuerNo, actor: &Actor, at: Timestamp, signer: &ReceiptSigner) -> Result<PaymentOutcome> {

@@ -68,7 +68,8 @@ pub(crate) fn user_by_username(conn: &Connection, username: &str) -> Result<Opti
 
 /// Every user, by username.
 pub(crate) fn users(conn: &Connection) -> Result<Vec<UserRecord>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id <> '{}' ORDER BY username", crate::treasury::CITIZEN_PORTAL_USER))?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
