@@ -15,6 +15,8 @@ mod challans;
 mod fixtures;
 #[path = "conformance/ledger.rs"]
 mod ledger;
+#[path = "conformance/model.rs"]
+mod model;
 #[path = "conformance/payments.rs"]
 mod payments;
 #[path = "conformance/reference.rs"]
@@ -90,6 +92,7 @@ conformance! {
     treasury::online_payments_are_kept_for_rechecking,
     treasury::citizens_contest_through_the_portal_account,
     treasury::statements_deposit_once_and_in_order,
+    model::random_money_sequences_keep_every_invariant,
     seals::challans_are_stored_sealed,
     seals::trust_list_versions,
     seals::cancellations_are_revoked,

@@ -60,6 +60,29 @@ pub enum BenchCommand {
         #[arg(long, default_value = "demo-password")]
         password: String,
     },
+    /// Pay challans through the bank API (POST /bank/v1/bill-payment, signed as a bank)
+    /// with N concurrent clients. The challans are issued first through the API (not
+    /// timed), one per payment.
+    Payment {
+        /// Base URL of the server, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Payments to make in all (as many challans are issued first).
+        #[arg(long, default_value_t = 20_000)]
+        requests: u64,
+        /// The bank's mnemonic and secret (the demo bank's by default).
+        #[arg(long, default_value = "demo-bank")]
+        bank: String,
+        #[arg(long, default_value = "demo-bank-secret")]
+        secret: String,
+        /// An officer who issues the challans to pay.
+        #[arg(long, default_value = "officer.peshawar")]
+        user: String,
+        #[arg(long, default_value = "demo-password")]
+        password: String,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -73,6 +96,11 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             anyhow::ensure!((1..=MAX_CLIENTS).contains(&clients), "clients must be 1..={MAX_CLIENTS}");
             anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
             inquiry(&server, clients, requests, &bank, &secret, &user, &password).await
+        }
+        BenchCommand::Payment { server, clients, requests, bank, secret, user, password } => {
+            anyhow::ensure!((1..=MAX_CLIENTS).contains(&clients), "clients must be 1..={MAX_CLIENTS}");
+            anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
+            payment(&server, clients, requests, &bank, &secret, &user, &password).await
         }
     }
 }
@@ -208,25 +236,73 @@ async fn inquiry(server: &str, clients: usize, requests: u64, bank: &str, secret
         async move {
             let number = &numbers[(i % numbers.len() as u64) as usize];
             let body = json!({"consumer_number": number, "bank_mnemonic": bank.as_str()}).to_string();
-            let timestamp = jiff::Timestamp::now().as_second().to_string();
-            let signature = mahasil_server::bank::auth::sign(&secret, "POST", PATH, &timestamp, body.as_bytes());
-            let answer = http
-                .post(format!("{server}{PATH}"))
-                .header("content-type", "application/json")
-                .header("x-bank", bank.as_str())
-                .header("x-timestamp", timestamp)
-                .header("x-signature", signature)
-                .body(body)
-                .send()
-                .await;
-            match answer {
-                Ok(r) if r.status() == reqwest::StatusCode::OK => r.json::<serde_json::Value>().await.is_ok_and(|v| v["response_code"] == "00"),
-                _ => false,
-            }
+            bank_call(&http, &server, PATH, &bank, &secret, body).await.is_some_and(|code| code == "00")
         }
     })
     .await?;
     Ok(report(&run, "answered", "inquiries", clients))
+}
+
+/// Sends one request to the bank API, signed as `bank`; the answer's `response_code`.
+async fn bank_call(http: &reqwest::Client, server: &str, path: &str, bank: &str, secret: &str, body: String) -> Option<String> {
+    let timestamp = jiff::Timestamp::now().as_second().to_string();
+    let signature = mahasil_server::bank::auth::sign(secret, "POST", path, &timestamp, body.as_bytes());
+    let answer = http
+        .post(format!("{server}{path}"))
+        .header("content-type", "application/json")
+        .header("x-bank", bank)
+        .header("x-timestamp", timestamp)
+        .header("x-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    if answer.status() != reqwest::StatusCode::OK {
+        return None;
+    }
+    let value: serde_json::Value = answer.json().await.ok()?;
+    value["response_code"].as_str().map(str::to_owned)
+}
+
+async fn payment(server: &str, clients: usize, requests: u64, bank: &str, secret: &str, user: &str, password: &str) -> anyhow::Result<ExitCode> {
+    const PATH: &str = "/bank/v1/bill-payment";
+    let server = server.trim_end_matches('/').to_string();
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).timeout(Duration::from_secs(30)).build()?;
+    let token = sign_in(&http, &server, user, password).await?;
+    // The challans to pay, issued first and not timed: (number, amount within due date).
+    let issued = Arc::new(std::sync::Mutex::new(Vec::with_capacity(usize::try_from(requests).unwrap_or(0))));
+    let setup = drive(clients, requests, {
+        let (http, server, token, issued) = (http.clone(), server.clone(), token.clone(), issued.clone());
+        move |i| {
+            let (http, server, token, issued) = (http.clone(), server.clone(), token.clone(), issued.clone());
+            async move {
+                let body = offender_body("DA-ENC-01", "peshawar", i);
+                let Ok(r) = http.post(format!("{server}/api/v1/challans")).bearer_auth(&token).json(&body).send().await else { return false };
+                let Ok(v) = r.json::<serde_json::Value>().await else { return false };
+                let (Some(no), Some(amount)) = (v["challan_no"].as_str(), v["amount_paisa"].as_i64()) else { return false };
+                let digits: String = no.chars().filter(char::is_ascii_digit).collect();
+                issued.lock().map(|mut list| list.push((digits, amount))).is_ok()
+            }
+        }
+    })
+    .await?;
+    anyhow::ensure!(setup.failures == 0, "{} of the challans to pay could not be issued", setup.failures);
+    let challans: Arc<Vec<(String, i64)>> = Arc::new(std::mem::take(&mut *issued.lock().map_err(|_| anyhow::anyhow!("issue list poisoned"))?));
+    let run_id = jiff::Timestamp::now().as_millisecond();
+    let today = mahasil_domain::time::local_date(jiff::Timestamp::now()).strftime("%Y%m%d").to_string();
+    let (bank, secret, today) = (Arc::new(bank.to_string()), Arc::new(secret.to_string()), Arc::new(today));
+    let run = drive(clients, requests, move |i| {
+        let (http, server, challans, bank, secret, today) = (http.clone(), server.clone(), challans.clone(), bank.clone(), secret.clone(), today.clone());
+        async move {
+            let Some((number, amount)) = challans.get(usize::try_from(i).unwrap_or(usize::MAX)) else { return false };
+            let body = json!({"consumer_number": number, "tran_auth_id": format!("B{run_id}-{i}"), "transaction_amount": amount,
+                              "tran_date": today.as_str(), "tran_time": "120000", "bank_mnemonic": bank.as_str()})
+            .to_string();
+            bank_call(&http, &server, PATH, &bank, &secret, body).await.is_some_and(|code| code == "00")
+        }
+    })
+    .await?;
+    Ok(report(&run, "paid", "challans", clients))
 }
 
 /// A challan body whose CNIC, mobile and vehicle are spread over their whole ranges, as
