@@ -7,9 +7,10 @@ use serde::{Deserialize, Serialize};
 /// A payment mahasil accepted and has not yet seen in the treasury account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ExpectedCredit {
-    /// The payment's receipt number, 17 digits: the challan number (15) and the payment's
-    /// sequence on that challan (2). Compared exactly as given with the reference read from
-    /// a statement line (see the crate documentation).
+    /// The payment's receipt number: 15 digits in the challan number's format (issuer 6,
+    /// counter 8, Damm check digit), drawn from the same issuer counters as challans, so
+    /// never equal to a challan number. Compared exactly as given with the reference read
+    /// from a statement line (see the crate documentation).
     pub reference: String,
     /// Positive, as mahasil's `Paisa` is.
     pub amount_paisa: i64,

@@ -15,8 +15,12 @@
 //!
 //! 1. Its `customer_reference`, when present and, once spaces and dashes are removed,
 //!    nothing but ASCII digits: those digits, whatever their number.
-//! 2. Otherwise the first run of exactly 17 ASCII digits in its narrative (a receipt
-//!    number: challan number and payment sequence); a longer run of digits is skipped.
+//! 2. Otherwise a receipt number in its narrative. A receipt number has exactly the
+//!    challan number's format, 15 digits (issuer 6, counter 8, Damm check digit), drawn
+//!    from the same issuer counters as challans, and a bank's narrative may carry the
+//!    challan number as well. So among the runs of exactly 15 ASCII digits that pass the
+//!    Damm check (a longer run of digits is skipped whole), the first that is an expected
+//!    or an already deposited receipt number; else the first such run.
 //! 3. Otherwise none.
 //!
 //! The reference is compared exactly with [`ExpectedCredit::reference`] and with the

@@ -113,7 +113,8 @@ impl<'a> Payments<'a> {
 }
 
 fn judge_credit<'a>(line: &'a Line, payments: &Payments<'a>, paid_by: &mut [Option<u32>], already_deposited: &HashSet<String>) -> ReportLine<'a> {
-    let Some(reference) = reference::line_reference(line) else {
+    let is_known = |run: &str| payments.by_reference.contains_key(run) || already_deposited.contains(run);
+    let Some(reference) = reference::line_reference(line, is_known) else {
         return statement_line(line, Category::Unidentified, None);
     };
     if already_deposited.contains(reference.as_ref()) {

@@ -10,9 +10,12 @@ type TestResult = Result<(), StatementError>;
 
 const FROM: Date = date(2025, 1, 14);
 const TO: Date = date(2025, 1, 15);
-const RECEIPT_1: &str = "20250100000017201";
-const RECEIPT_2: &str = "20250100000025301";
-const RECEIPT_3: &str = "20250100000033401";
+/// Receipt numbers: 15 digits, the last the Damm check digit, like challan numbers.
+const RECEIPT_1: &str = "202501000000170";
+const RECEIPT_2: &str = "202501000000250";
+const RECEIPT_3: &str = "202501000000337";
+/// The challan the payments pay: its number is valid too, and is no receipt number.
+const CHALLAN: &str = "101777000123455";
 
 fn payment(reference: &str, amount_paisa: i64, paid_on: Date) -> ExpectedCredit {
     ExpectedCredit {
@@ -21,7 +24,7 @@ fn payment(reference: &str, amount_paisa: i64, paid_on: Date) -> ExpectedCredit 
         paid_on,
         channel: "bank".to_owned(),
         bank: Some("HBL".to_owned()),
-        challan_no: reference[..15].to_owned(),
+        challan_no: CHALLAN.to_owned(),
         head_code: "DA-ENC-01".to_owned(),
         district: "peshawar".to_owned(),
     }
@@ -101,10 +104,10 @@ fn a_credit_for_an_expected_payment_and_its_amount_is_matched() -> TestResult {
 }
 
 #[test]
-fn the_reference_is_the_customer_reference_digits_else_17_digits_in_the_narrative() -> TestResult {
+fn the_reference_is_the_customer_reference_digits_else_a_receipt_number_in_the_narrative() -> TestResult {
     let expected = [payment(RECEIPT_1, 100, TO), payment(RECEIPT_2, 200, TO), payment(RECEIPT_3, 300, TO)];
     let lines = vec![
-        credit(100, Some("2025 0100 0000 1720-1"), "1LINK 1BILL"),
+        credit(100, Some("2025 0100 0000 17-0"), "1LINK 1BILL"),
         credit(200, None, &format!("COUNTER HBL SADDAR {RECEIPT_2} DA-ENC-01")),
         credit(300, Some("INV/7"), &format!("GATEWAY ref {RECEIPT_3}")),
     ];
@@ -118,11 +121,27 @@ fn the_reference_is_the_customer_reference_digits_else_17_digits_in_the_narrativ
 #[test]
 fn a_digit_customer_reference_wins_over_the_narrative() -> TestResult {
     let expected = [payment(RECEIPT_1, 100, TO)];
-    let statement = statement_of(vec![credit(100, Some("202501000000172"), &format!("1LINK 1BILL {RECEIPT_1}"))])?;
+    let statement = statement_of(vec![credit(100, Some(CHALLAN), &format!("1LINK 1BILL {RECEIPT_1}"))])?;
     let report = run(&statement, &expected, &[]);
     let line = only(&report, Category::Unidentified);
-    assert_eq!(line.and_then(|line| line.reference.as_deref()), Some("202501000000172"));
+    assert_eq!(line.and_then(|line| line.reference.as_deref()), Some(CHALLAN));
     assert_eq!(only(&report, Category::InTransit).and_then(|line| line.reference.as_deref()), Some(RECEIPT_1));
+    Ok(())
+}
+
+#[test]
+fn a_known_receipt_number_in_the_narrative_wins_over_an_earlier_challan_number() -> TestResult {
+    let expected = [payment(RECEIPT_1, 100, TO), payment(RECEIPT_2, 200, TO)];
+    let lines = vec![
+        credit(100, None, &format!("1LINK 1BILL CONSUMER {CHALLAN} RECEIPT {RECEIPT_1}")),
+        credit(200, None, &format!("COUNTER {CHALLAN} 202501000000251 {RECEIPT_2} {RECEIPT_3}")),
+        credit(300, None, &format!("GATEWAY {CHALLAN} {RECEIPT_3}")),
+    ];
+    let statement = statement_of(lines)?;
+    let report = run(&statement, &expected, &[RECEIPT_3]);
+    assert_eq!(categories(&report), [Category::Matched, Category::Matched, Category::Duplicate]);
+    let references: Vec<Option<&str>> = report.lines().iter().map(|line| line.reference.as_deref()).collect();
+    assert_eq!(references, [Some(RECEIPT_1), Some(RECEIPT_2), Some(RECEIPT_3)], "an already deposited receipt number is known too");
     Ok(())
 }
 
@@ -132,14 +151,16 @@ fn credits_naming_nothing_known_are_unidentified() -> TestResult {
         credit(700, None, "CASH DEPOSIT BY HAND"),
         credit(800, Some("99999999999999999"), "1LINK 1BILL"),
         credit(900, None, "ACCOUNT 123456789012345678 (18 digits)"),
+        credit(1_000, None, &format!("1LINK 1BILL CONSUMER {CHALLAN}")),
+        credit(1_100, None, "1LINK 1BILL 202501000000171 (check digit wrong)"),
     ];
     let statement = statement_of(lines)?;
     let report = run(&statement, &[], &[]);
-    assert_eq!(categories(&report), [Category::Unidentified; 3]);
+    assert_eq!(categories(&report), [Category::Unidentified; 5]);
     let references: Vec<Option<&str>> = report.unidentified_credits().map(|line| line.reference.as_deref()).collect();
-    assert_eq!(references, [None, Some("99999999999999999"), None]);
-    assert_eq!(report.totals().unidentified.credited_paisa, 2400);
-    assert_eq!(report.unexplained_difference_paisa(), 2400);
+    assert_eq!(references, [None, Some("99999999999999999"), None, Some(CHALLAN), None]);
+    assert_eq!(report.totals().unidentified.credited_paisa, 4500);
+    assert_eq!(report.unexplained_difference_paisa(), 4500);
     assert!(!report.is_clean());
     assert_eq!(report.matched_references().count(), 0);
     Ok(())
@@ -198,7 +219,7 @@ fn an_unpaid_payment_is_in_transit_for_days_in_transit_then_missing() -> TestRes
         payment(RECEIPT_1, 100, days(3)),
         payment(RECEIPT_2, 200, days(4)),
         payment(RECEIPT_3, 300, date(2025, 1, 20)),
-        payment("20250100000041501", 400, days(400)),
+        payment("202501000000415", 400, days(400)),
     ];
     let statement = statement_of(vec![])?;
     let report = run(&statement, &expected, &[]);
@@ -245,7 +266,7 @@ fn a_receipt_number_given_twice_is_paid_once_each_preferring_the_equal_amount() 
 
 #[test]
 fn progress_is_reported_about_every_percent() -> TestResult {
-    let expected: Vec<ExpectedCredit> = (0..5000).map(|index| payment(&format!("{:017}", index + 1), 100, TO)).collect();
+    let expected: Vec<ExpectedCredit> = (0..5000).map(|index| payment(&format!("{:015}", index + 1), 100, TO)).collect();
     let lines: Vec<Line> = expected.iter().take(3000).map(|payment| credit(100, Some(&payment.reference), "")).collect();
     let statement = statement_of(lines)?;
     let mut calls: Vec<(u64, u64)> = Vec::new();
@@ -278,11 +299,11 @@ fn csv_has_a_header_and_one_quoted_row_per_line() -> TestResult {
     );
     assert_eq!(
         rows[1],
-        "matched,20250100000017201,1,,FT2501500001,2025-01-15,2025-01-15,5000.00,5000.00,0.00,202501000000172,DA-ENC-01,peshawar,bank,HBL,\"1LINK 1BILL, \"\"DA-ENC-01\"\"\""
+        "matched,202501000000170,1,,FT2501500001,2025-01-15,2025-01-15,5000.00,5000.00,0.00,101777000123455,DA-ENC-01,peshawar,bank,HBL,\"1LINK 1BILL, \"\"DA-ENC-01\"\"\""
     );
     assert_eq!(rows[2], "unidentified,,2,,FT2501500002,2025-01-15,,,0.05,0.05,,,,,,CASH");
     assert_eq!(rows[3], "debit,,3,,FT2501500003,2025-01-15,,,-25.00,-25.00,,,,,,REFUND");
-    assert_eq!(rows[4], "missing_credit,20250100000025301,,,,,2025-01-01,12500.50,,-12500.50,202501000000253,DA-ENC-01,peshawar,bank,HBL,");
+    assert_eq!(rows[4], "missing_credit,202501000000250,,,,,2025-01-01,12500.50,,-12500.50,101777000123455,DA-ENC-01,peshawar,bank,HBL,");
     assert_eq!(rows[5], "");
     Ok(())
 }
