@@ -48,6 +48,14 @@ pub enum Action {
     ManageHeads,
     ManageBanks,
     ReadAudit,
+    /// Enter money taken at a treasury counter (the maker).
+    EnterCounterPayment,
+    /// Approve or reject another user's counter payment (the checker).
+    ApproveCounterPayment,
+    /// Import and reconcile a treasury bank statement.
+    ImportStatement,
+    /// See deposits, counter payments waiting and imported statements.
+    ViewTreasury,
 }
 
 impl Action {
@@ -60,6 +68,8 @@ impl Action {
             Self::RecordContest => &[Officer, Supervisor],
             Self::ManageUsers | Self::ManageHeads | Self::ManageBanks => &[Admin],
             Self::ReadAudit => &[Auditor, Admin],
+            Self::EnterCounterPayment | Self::ApproveCounterPayment | Self::ImportStatement => &[Treasury],
+            Self::ViewTreasury => &[Treasury, Auditor],
         }
     }
 
@@ -75,6 +85,10 @@ impl Action {
             Self::ManageHeads => "manage revenue heads",
             Self::ManageBanks => "manage banks",
             Self::ReadAudit => "read the audit log",
+            Self::EnterCounterPayment => "enter counter payments",
+            Self::ApproveCounterPayment => "approve counter payments",
+            Self::ImportStatement => "import treasury statements",
+            Self::ViewTreasury => "view the treasury",
         }
     }
 }
@@ -193,5 +207,30 @@ mod tests {
         assert!(s.may(Action::DecideCancellation, &slug("peshawar"), &slug("price-control")));
         assert!(!s.may(Action::DecideCancellation, &slug("mardan"), &slug("price-control")));
         assert!(s.scope(Action::ReadChallan).contains(&slug("peshawar"), &slug("anything")));
+    }
+
+    #[test]
+    fn treasury_works_in_its_districts_and_the_auditor_only_looks() {
+        let t = Principal {
+            user_id: Uuid::nil(),
+            username: "t".into(),
+            grants: vec![Grant { role: Role::Treasury, district: Some(slug("peshawar")), department: None }],
+        };
+        for action in [Action::EnterCounterPayment, Action::ApproveCounterPayment, Action::ImportStatement, Action::ViewTreasury] {
+            assert!(t.may(action, &slug("peshawar"), &slug("district-administration")), "{action:?}");
+            assert!(!t.may(action, &slug("mardan"), &slug("district-administration")), "{action:?}");
+        }
+        assert!(!t.may(Action::IssueChallan, &slug("peshawar"), &slug("district-administration")));
+
+        let a = Principal { user_id: Uuid::nil(), username: "a".into(), grants: vec![Grant { role: Role::Auditor, district: None, department: None }] };
+        assert_eq!(a.scope(Action::ViewTreasury), Scope::Everywhere);
+        for action in [Action::EnterCounterPayment, Action::ApproveCounterPayment, Action::ImportStatement] {
+            assert!(a.require_somewhere(action).is_err(), "{action:?}");
+        }
+
+        let o = officer_of("peshawar", "district-administration");
+        for action in [Action::EnterCounterPayment, Action::ApproveCounterPayment, Action::ImportStatement, Action::ViewTreasury] {
+            assert!(o.require_somewhere(action).is_err(), "{action:?}");
+        }
     }
 }
