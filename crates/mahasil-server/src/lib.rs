@@ -13,6 +13,7 @@ pub mod ops;
 pub mod seals;
 pub mod state;
 pub mod testing;
+pub mod treasury;
 pub mod web;
 
 use axum::Router;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(bank::routes())
         .merge(web::routes())
+        .merge(treasury::routes())
         .merge(ops::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(ops::track_requests))

@@ -23,11 +23,12 @@ struct NavItem {
     shown_for: &'static [Action],
 }
 
-const NAV: [NavItem; 7] = [
+const NAV: [NavItem; 8] = [
     NavItem { href: "/", label: "Home", shown_for: &[] },
     NavItem { href: "/challans", label: "Challans", shown_for: &[Action::ReadChallan] },
     NavItem { href: "/challans/new", label: "Issue", shown_for: &[Action::IssueChallan] },
     NavItem { href: "/queue", label: "Queue", shown_for: &[Action::DecideCancellation, Action::DecideContest] },
+    NavItem { href: "/treasury", label: "Treasury", shown_for: &[Action::ViewTreasury] },
     NavItem { href: "/admin/users", label: "Users", shown_for: &[Action::ManageUsers] },
     NavItem { href: "/admin/heads", label: "Revenue heads", shown_for: &[Action::ManageHeads] },
     NavItem { href: "/admin/banks", label: "Banks", shown_for: &[Action::ManageBanks] },

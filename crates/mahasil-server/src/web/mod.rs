@@ -16,9 +16,9 @@ mod layout;
 mod login;
 mod queue;
 mod schedule_form;
-mod staff;
+pub(crate) mod staff;
 mod verify;
-mod widgets;
+pub(crate) mod widgets;
 
 pub use widgets::karachi_time;
 
