@@ -31,7 +31,7 @@ use uuid::Uuid;
 pub use error::{Result, StoreError};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSealer, ReceiptSigner, ReversalOutcome};
 pub use records::*;
-pub use treasury::{CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord};
+pub use treasury::{CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord};
 
 /// A shared handle on whichever backend is configured.
 pub type Store = Arc<dyn Storage>;
@@ -246,9 +246,7 @@ pub trait Storage: Send + Sync + 'static {
     /// who entered it never decides it; a decided request is `Conflict`.
     async fn decide_counter_payment(
         &self,
-        id: Uuid,
-        approve: bool,
-        note: &str,
+        decision: &CounterDecision,
         decider: &Actor,
         issuer: IssuerNo,
         at: Timestamp,

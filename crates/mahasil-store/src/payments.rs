@@ -166,7 +166,7 @@ pub(crate) struct Posting {
 /// The decision on a payment: an outcome that writes nothing, or the posting to write.
 pub(crate) enum Decision {
     Answer(PaymentOutcome),
-    Post(Box<Posting>),
+    Post(Posting),
 }
 
 /// The answer to a request whose key is already stored: the payment again for the same
@@ -225,7 +225,7 @@ pub(crate) fn decide(p: &NewPayment, seen: Seen, recorded_by: &str, received_at:
         seal: Vec::new(),
     };
     let settles = transfers.iter().any(|t| t.code == TransferCode::PaymentReceived);
-    Ok(Decision::Post(Box::new(Posting { record, transfers, settles })))
+    Ok(Decision::Post(Posting { record, transfers, settles }))
 }
 
 /// What a payment made on `paid_on` must bring: the outstanding, plus the surcharge when
@@ -292,17 +292,30 @@ pub(crate) fn reversal_transfers(payment: &PaymentRecord, challan_transfers: &[T
     Ok(out)
 }
 
+/// What a reversal request comes to before anything is written.
+pub(crate) enum ReversalJudgement {
+    /// Reverse this payment.
+    Proceed(PaymentRecord),
+    /// Answer this, writing nothing.
+    Answer(ReversalOutcome),
+}
+
 /// Decides a reversal request given the payment stored under its key, if any.
-pub(crate) fn judge_reversal(r: &PaymentReversal, stored: Option<PaymentRecord>) -> std::result::Result<PaymentRecord, ReversalOutcome> {
-    let Some(payment) = stored else { return Err(ReversalOutcome::Unknown) };
+pub(crate) fn judge_reversal(r: &PaymentReversal, stored: Option<PaymentRecord>) -> ReversalJudgement {
+    use ReversalJudgement::{Answer, Proceed};
+    let Some(payment) = stored else { return Answer(ReversalOutcome::Unknown) };
     if payment.challan_no != r.challan_no || payment.amount_paisa != r.amount_paisa {
-        return Err(ReversalOutcome::Mismatch(payment));
+        return Answer(ReversalOutcome::Mismatch(payment));
     }
     if payment.reversed_at.is_some() {
-        return Err(if payment.reversal_fingerprint == Some(r.fingerprint) { ReversalOutcome::Repeated(payment) } else { ReversalOutcome::KeyReused(payment) });
+        return Answer(if payment.reversal_fingerprint == Some(r.fingerprint) {
+            ReversalOutcome::Repeated(payment)
+        } else {
+            ReversalOutcome::KeyReused(payment)
+        });
     }
     if payment.deposited_at.is_some() {
-        return Err(ReversalOutcome::Deposited(payment));
+        return Answer(ReversalOutcome::Deposited(payment));
     }
-    Ok(payment)
+    Proceed(payment)
 }

@@ -103,6 +103,14 @@ pub struct CounterPayment {
     pub receipt_no: Option<ChallanNo>,
 }
 
+/// A second treasury user's decision on a counter payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterDecision {
+    pub id: Uuid,
+    pub approve: bool,
+    pub note: String,
+}
+
 /// A bank statement as imported: its identity, balances and what it proved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementRecord {
@@ -215,7 +223,7 @@ pub(crate) fn check_continuity(new: &StatementRecord, previous: Option<&Statemen
 }
 
 /// The counter payment's payment, as the approval takes it.
-pub(crate) fn counter_new_payment(c: &CounterPayment) -> crate::Result<crate::NewPayment> {
+pub(crate) fn counter_new_payment(c: &CounterPayment, approver: &crate::Actor) -> crate::Result<crate::NewPayment> {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     h.update(c.id.as_bytes());
@@ -230,7 +238,7 @@ pub(crate) fn counter_new_payment(c: &CounterPayment) -> crate::Result<crate::Ne
         paid_on: c.paid_on,
         paid_at,
         fingerprint: h.finalize().into(),
-        approved_by: None,
+        approved_by: Some(approver.username.clone()),
         taken_by: Some(c.requested_by.clone()),
         exact_amount: true,
     })
@@ -257,14 +265,14 @@ pub(crate) fn citizen_portal() -> crate::Result<mahasil_domain::authz::Principal
 }
 
 /// A pending counter payment as decided by `decider`, or why it cannot be decided by them.
-pub(crate) fn decided_counter(before: &CounterPayment, approve: bool, note: &str, decider: &crate::Actor, at: Timestamp) -> crate::Result<CounterPayment> {
+pub(crate) fn decided_counter(before: &CounterPayment, decision: &CounterDecision, decider: &crate::Actor, at: Timestamp) -> crate::Result<CounterPayment> {
     if before.status != CounterStatus::Pending {
         return Err(crate::StoreError::Conflict(format!("counter payment {} was already {}", before.id, before.status.as_str())));
     }
     if decider.username == before.requested_by {
         return Err(crate::StoreError::Conflict("a counter payment is approved by a second treasury user, not by the one who entered it".into()));
     }
-    let note = note.trim();
+    let (approve, note) = (decision.approve, decision.note.trim());
     if note.chars().count() > mahasil_domain::challan::MAX_REASON_CHARS {
         return Err(crate::StoreError::Conflict(format!("the note is longer than {} characters", mahasil_domain::challan::MAX_REASON_CHARS)));
     }

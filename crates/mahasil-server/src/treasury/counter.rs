@@ -232,7 +232,16 @@ pub async fn decide(staff: Staff, Path(id): Path<String>, form: FormFields) -> R
         staff.principal().require(Action::ApproveCounterPayment, &challan.district, &challan.department)?;
         let state = &staff.state;
         let actor = Actor::from(staff.principal());
-        match store.decide_counter_payment(id, approve, form.get("note"), &actor, state.config.issuer, Timestamp::now(), &state.receipts).await {
+        match store
+            .decide_counter_payment(
+                &mahasil_store::CounterDecision { id, approve, note: form.get("note").to_owned() },
+                &actor,
+                state.config.issuer,
+                Timestamp::now(),
+                &state.receipts,
+            )
+            .await
+        {
             Ok(decided) => Ok(Redirect::to(&format!("/treasury/counter?decided={}", decided.id)).into_response()),
             Err(e) => refused(&staff, &FormFields::default(), e.into()).await,
         }

@@ -173,8 +173,8 @@ pub(super) async fn reverse(tx: &mut Tx, r: &PaymentReversal, actor: &Actor, at:
     };
     let stored = by_key(&mut tx.conn, r.channel, r.holder.as_str(), &r.reference, r.paid_on, true).await?;
     let payment = match crate::payments::judge_reversal(r, stored) {
-        Ok(payment) => payment,
-        Err(outcome) => return Ok(outcome),
+        crate::payments::ReversalJudgement::Proceed(payment) => payment,
+        crate::payments::ReversalJudgement::Answer(outcome) => return Ok(outcome),
     };
     let transfers = ledger::of_challan(&mut tx.conn, challan.challan_no).await?;
     ledger::insert(&mut tx.conn, &crate::payments::reversal_transfers(&payment, &transfers, at)?).await?;

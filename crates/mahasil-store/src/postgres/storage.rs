@@ -14,7 +14,7 @@ use super::{
 };
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
-use crate::treasury::{CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
+use crate::treasury::{CounterDecision, CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
 use crate::{Result, Storage};
 
 #[async_trait]
@@ -305,16 +305,14 @@ impl Storage for PgStore {
 
     async fn decide_counter_payment(
         &self,
-        id: Uuid,
-        approve: bool,
-        note: &str,
+        decision: &CounterDecision,
         decider: &Actor,
         issuer: IssuerNo,
         at: Timestamp,
         signer: &ReceiptSigner,
     ) -> Result<CounterPayment> {
-        let (note, decider, signer) = (note.to_string(), decider.clone(), signer.clone());
-        self.writer.write(move |tx| Box::pin(async move { treasury::decide_counter(tx, id, approve, &note, &decider, issuer, at, &signer).await })).await
+        let (decision, decider, signer) = (decision.clone(), decider.clone(), signer.clone());
+        self.writer.write(move |tx| Box::pin(async move { treasury::decide_counter(tx, &decision, &decider, issuer, at, &signer).await })).await
     }
 
     async fn counter_payment(&self, id: Uuid) -> Result<Option<CounterPayment>> {

@@ -15,7 +15,9 @@ use super::writer::Tx;
 use super::{ledger, payments, rows, transitions};
 use crate::payments::{PaymentOutcome, PaymentRecord, ReceiptSigner};
 use crate::records::Actor;
-use crate::treasury::{CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord};
+use crate::treasury::{
+    CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord,
+};
 use crate::{Result, StoreError};
 
 const FAILED_RECHECK_SECS: i64 = 3_600;
@@ -177,22 +179,20 @@ pub(super) async fn request_counter(tx: &mut Tx, c: &CounterPayment, actor: &Act
     Ok(())
 }
 
-#[expect(clippy::too_many_arguments, reason = "the decision, its maker and the receipt's issuer and signer, as the trait takes them")]
 pub(super) async fn decide_counter(
     tx: &mut Tx,
-    id: Uuid,
-    approve: bool,
-    note: &str,
+    decision: &CounterDecision,
     decider: &Actor,
     issuer: IssuerNo,
     at: Timestamp,
     signer: &ReceiptSigner,
 ) -> Result<CounterPayment> {
+    let id = decision.id;
     let row = sqlx::query(&format!("SELECT {COUNTER_COLUMNS} FROM counter_payments WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(&mut tx.conn).await?;
     let before = row.as_ref().map(counter_row).transpose()?.ok_or_else(|| StoreError::NotFound(format!("counter payment {id}")))?;
-    let mut after = crate::treasury::decided_counter(&before, approve, note, decider, to_micros(at))?;
-    if approve {
-        let payment = crate::treasury::counter_new_payment(&before)?;
+    let mut after = crate::treasury::decided_counter(&before, decision, decider, to_micros(at))?;
+    if decision.approve {
+        let payment = crate::treasury::counter_new_payment(&before, decider)?;
         let outcome = payments::record(tx, &payment, issuer, decider, at, signer).await?;
         if let Some(why) = crate::treasury::counter_refusal(&outcome) {
             return Err(StoreError::Conflict(format!("counter payment {id} cannot be approved: {why}")));

@@ -42,7 +42,7 @@ use crate::Storage;
 use crate::error::{Result, StoreError};
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
-use crate::treasury::{CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
+use crate::treasury::{CounterDecision, CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
 use connection::ReadPool;
 use writer::WriteQueue;
 
@@ -429,16 +429,14 @@ impl Storage for SqliteStore {
 
     async fn decide_counter_payment(
         &self,
-        id: Uuid,
-        approve: bool,
-        note: &str,
+        decision: &CounterDecision,
         decider: &Actor,
         issuer: IssuerNo,
         at: Timestamp,
         signer: &ReceiptSigner,
     ) -> Result<CounterPayment> {
-        let (note, decider, signer) = (note.to_string(), decider.clone(), signer.clone());
-        self.write(move |tx| treasury::decide_counter(tx, id, approve, &note, &decider, issuer, at, &signer)).await
+        let (decision, decider, signer) = (decision.clone(), decider.clone(), signer.clone());
+        self.write(move |tx| treasury::decide_counter(tx, &decision, &decider, issuer, at, &signer)).await
     }
 
     async fn counter_payment(&self, id: Uuid) -> Result<Option<CounterPayment>> {

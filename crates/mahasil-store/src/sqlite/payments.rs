@@ -139,8 +139,8 @@ pub(crate) fn record(tx: &Transaction<'_>, p: &NewPayment, issuer: IssuerNo, act
 pub(crate) fn reverse(tx: &Transaction<'_>, r: &PaymentReversal, actor: &Actor, at: Timestamp) -> Result<ReversalOutcome> {
     let stored = by_key(tx, r.channel, r.holder.as_str(), &r.reference, r.paid_on)?;
     let payment = match crate::payments::judge_reversal(r, stored) {
-        Ok(payment) => payment,
-        Err(outcome) => return Ok(outcome),
+        crate::payments::ReversalJudgement::Proceed(payment) => payment,
+        crate::payments::ReversalJudgement::Answer(outcome) => return Ok(outcome),
     };
     let challan = challans::challan(tx, payment.challan_id)?.ok_or_else(|| StoreError::NotFound(format!("challan {}", payment.challan_no)))?;
     let transfers = ledger::of_challan(tx, challan.challan_no)?;

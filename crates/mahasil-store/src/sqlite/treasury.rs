@@ -14,7 +14,9 @@ use super::{challans, ledger, payments};
 use crate::error::{Result, StoreError};
 use crate::payments::{PaymentOutcome, PaymentRecord, ReceiptSigner};
 use crate::records::Actor;
-use crate::treasury::{CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord};
+use crate::treasury::{
+    CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord,
+};
 
 /// How long a failed online payment is still asked about: gateways report late successes.
 pub const FAILED_RECHECK_SECS: i64 = 3_600;
@@ -172,21 +174,19 @@ pub(crate) fn request_counter(tx: &Transaction<'_>, c: &CounterPayment, actor: &
     audit_log::append(tx, actor, c.requested_at, &change)
 }
 
-#[expect(clippy::too_many_arguments, reason = "the decision, its maker and the receipt's issuer and signer, as the trait takes them")]
 pub(crate) fn decide_counter(
     tx: &Transaction<'_>,
-    id: Uuid,
-    approve: bool,
-    note: &str,
+    decision: &CounterDecision,
     decider: &Actor,
     issuer: IssuerNo,
     at: Timestamp,
     signer: &ReceiptSigner,
 ) -> Result<CounterPayment> {
+    let id = decision.id;
     let before = counter(tx, id)?.ok_or_else(|| StoreError::NotFound(format!("counter payment {id}")))?;
-    let mut after = crate::treasury::decided_counter(&before, approve, note, decider, at)?;
-    if approve {
-        let payment = crate::treasury::counter_new_payment(&before)?;
+    let mut after = crate::treasury::decided_counter(&before, decision, decider, at)?;
+    if decision.approve {
+        let payment = crate::treasury::counter_new_payment(&before, decider)?;
         let outcome = payments::record(tx, &payment, issuer, decider, at, signer)?;
         if let Some(why) = crate::treasury::counter_refusal(&outcome) {
             return Err(StoreError::Conflict(format!("counter payment {id} cannot be approved: {why}")));
@@ -296,7 +296,7 @@ pub(crate) fn import(tx: &Transaction<'_>, import: &StatementImport, actor: &Act
     if let Some(same) = statement(tx, new.sha256)? {
         return Ok(ImportOutcome::AlreadyImported(same));
     }
-    if statement_where(tx, "account = ?1 AND statement_id = ?2", rusqlite::params![new.account, new.statement_id])?.first().is_some() {
+    if !statement_where(tx, "account = ?1 AND statement_id = ?2", rusqlite::params![new.account, new.statement_id])?.is_empty() {
         return Err(StoreError::Conflict(format!("statement {} of account {} was imported before from another file", new.statement_id, new.account)));
     }
     let previous = statement_where(tx, "account = ?1 ORDER BY seq DESC LIMIT 1", [&new.account])?;

@@ -4,6 +4,8 @@
 //! every step the store must agree with a plain model of what should have happened, and
 //! the ledger must pass every invariant.
 
+#![expect(clippy::panic, reason = "a case fails loudly, naming the outcome, when the store answers what it must not")]
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 use mahasil_domain::challan::ChallanStatus;

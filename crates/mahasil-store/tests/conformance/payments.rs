@@ -3,6 +3,8 @@
 //! amount, a blocked or unknown challan write nothing; the amount is judged as of the
 //! payment's day; a reversal undoes it once; fifty identical requests at once make one.
 
+#![expect(clippy::panic, reason = "a case fails loudly, naming the outcome, when the store answers what it must not")]
+
 use jiff::civil::Date;
 use mahasil_domain::challan::ChallanStatus;
 use mahasil_domain::challan_no::ChallanNo;

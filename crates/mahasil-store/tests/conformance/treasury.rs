@@ -3,12 +3,15 @@
 //! puts unidentified credits in suspense, once, and only after the previous statement;
 //! citizens' contests are recorded under the portal account.
 
+#![expect(clippy::panic, reason = "a case fails loudly, naming the outcome, when the store answers what it must not")]
+
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::challan::ChallanStatus;
 use mahasil_ledger::{Channel, Clearing, TransferCode};
 use mahasil_store::{
-    Actor, CounterPayment, CounterStatus, ImportOutcome, NewPayment, OnlinePayment, OnlineStatus, PaymentOutcome, StatementImport, StatementRecord, Store,
+    Actor, CounterDecision, CounterPayment, CounterStatus, ImportOutcome, NewPayment, OnlinePayment, OnlineStatus, PaymentOutcome, StatementImport,
+    StatementRecord, Store,
 };
 use uuid::Uuid;
 
@@ -49,10 +52,16 @@ pub async fn counter_payments_need_a_second_treasury_user(store: Store) -> TestR
     assert_eq!(w.store.pending_counter_payments(Some(vec![slug("mardan")?]), 10).await?.len(), 0);
     let at = days_after(t0()?, 1)?;
     let signer = mahasil_store::testing::test_receipt_signer();
-    let own = w.store.decide_counter_payment(request.id, true, "", &actor("treasury.one"), w.issuer, at, &signer).await;
+    let own = w
+        .store
+        .decide_counter_payment(&CounterDecision { id: request.id, approve: true, note: "".into() }, &actor("treasury.one"), w.issuer, at, &signer)
+        .await;
     assert!(is_conflict(&own), "the maker never approves: {own:?}");
     assert_eq!(w.store.challan_payments(c.id).await?.len(), 0);
-    let approved = w.store.decide_counter_payment(request.id, true, "cash counted", &actor("treasury.two"), w.issuer, at, &signer).await?;
+    let approved = w
+        .store
+        .decide_counter_payment(&CounterDecision { id: request.id, approve: true, note: "cash counted".into() }, &actor("treasury.two"), w.issuer, at, &signer)
+        .await?;
     assert_eq!((approved.status, approved.decided_by.as_deref()), (CounterStatus::Approved, Some("treasury.two")));
     let payments = w.store.challan_payments(c.id).await?;
     assert_eq!(payments.len(), 1);
@@ -62,17 +71,30 @@ pub async fn counter_payments_need_a_second_treasury_user(store: Store) -> TestR
     );
     assert_eq!(approved.receipt_no, Some(payments[0].receipt_no));
     assert_eq!(w.store.challan_by_no(c.challan_no).await?.map(|c| c.status), Some(ChallanStatus::Paid));
-    let twice = w.store.decide_counter_payment(request.id, true, "", &actor("treasury.three"), w.issuer, at, &signer).await;
+    let twice = w
+        .store
+        .decide_counter_payment(&CounterDecision { id: request.id, approve: true, note: "".into() }, &actor("treasury.three"), w.issuer, at, &signer)
+        .await;
     assert!(is_conflict(&twice), "decided once: {twice:?}");
 
     // An approval that cannot take its payment (wrong amount) refuses and writes nothing.
     let d = issue_one(&w, &w.officer, 2, t0()?).await?;
     let wrong = CounterPayment { id: Uuid::now_v7(), challan_id: d.id, challan_no: d.challan_no, amount_paisa: 400_000, ..request.clone() };
     w.store.request_counter_payment(&wrong, &actor("treasury.one")).await?;
-    let refused = w.store.decide_counter_payment(wrong.id, true, "", &actor("treasury.two"), w.issuer, at, &signer).await;
+    let refused =
+        w.store.decide_counter_payment(&CounterDecision { id: wrong.id, approve: true, note: "".into() }, &actor("treasury.two"), w.issuer, at, &signer).await;
     assert!(is_conflict(&refused), "{refused:?}");
     assert_eq!(w.store.counter_payment(wrong.id).await?.map(|c| c.status), Some(CounterStatus::Pending));
-    let rejected = w.store.decide_counter_payment(wrong.id, false, "wrong amount entered", &actor("treasury.two"), w.issuer, at, &signer).await?;
+    let rejected = w
+        .store
+        .decide_counter_payment(
+            &CounterDecision { id: wrong.id, approve: false, note: "wrong amount entered".into() },
+            &actor("treasury.two"),
+            w.issuer,
+            at,
+            &signer,
+        )
+        .await?;
     assert_eq!(rejected.status, CounterStatus::Rejected);
     assert!(w.store.challan_payments(d.id).await?.is_empty());
     ledger_is_clean(&w.store).await
