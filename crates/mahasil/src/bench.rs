@@ -41,48 +41,43 @@ pub enum BenchCommand {
     /// Ask the bank API about issued challans (POST /bank/v1/bill-inquiry, signed as a bank)
     /// with N concurrent clients.
     Inquiry {
-        /// Base URL of the server, e.g. http://127.0.0.1:8080.
-        #[arg(long)]
-        server: String,
-        #[arg(long, default_value_t = 64)]
-        clients: usize,
+        #[command(flatten)]
+        bank: BankClient,
         /// Inquiries to send in all.
         #[arg(long, default_value_t = 100_000)]
         requests: u64,
-        /// The bank's mnemonic and secret (the demo bank's by default).
-        #[arg(long, default_value = "demo-bank")]
-        bank: String,
-        #[arg(long, default_value = "demo-bank-secret")]
-        secret: String,
-        /// A user who can list challans, to find numbers to ask about.
-        #[arg(long, default_value = "officer.peshawar")]
-        user: String,
-        #[arg(long, default_value = "demo-password")]
-        password: String,
     },
     /// Pay challans through the bank API (POST /bank/v1/bill-payment, signed as a bank)
     /// with N concurrent clients. The challans are issued first through the API (not
     /// timed), one per payment.
     Payment {
-        /// Base URL of the server, e.g. http://127.0.0.1:8080.
-        #[arg(long)]
-        server: String,
-        #[arg(long, default_value_t = 64)]
-        clients: usize,
+        #[command(flatten)]
+        bank: BankClient,
         /// Payments to make in all (as many challans are issued first).
         #[arg(long, default_value_t = 20_000)]
         requests: u64,
-        /// The bank's mnemonic and secret (the demo bank's by default).
-        #[arg(long, default_value = "demo-bank")]
-        bank: String,
-        #[arg(long, default_value = "demo-bank-secret")]
-        secret: String,
-        /// An officer who issues the challans to pay.
-        #[arg(long, default_value = "officer.peshawar")]
-        user: String,
-        #[arg(long, default_value = "demo-password")]
-        password: String,
     },
+}
+
+/// A bank client's settings: the server, its concurrency, the bank's credentials and the
+/// staff user who finds or issues the challans it works on.
+#[derive(clap::Args)]
+pub struct BankClient {
+    /// Base URL of the server, e.g. http://127.0.0.1:8080.
+    #[arg(long)]
+    server: String,
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// The bank's mnemonic and secret (the demo bank's by default).
+    #[arg(long, default_value = "demo-bank")]
+    bank: String,
+    #[arg(long, default_value = "demo-bank-secret")]
+    secret: String,
+    /// An officer: lists the challans asked about, or issues the challans paid.
+    #[arg(long, default_value = "officer.peshawar")]
+    user: String,
+    #[arg(long, default_value = "demo-password")]
+    password: String,
 }
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -92,15 +87,15 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
             issue(&server, clients, requests, &user, &password, &head, &district).await
         }
-        BenchCommand::Inquiry { server, clients, requests, bank, secret, user, password } => {
-            anyhow::ensure!((1..=MAX_CLIENTS).contains(&clients), "clients must be 1..={MAX_CLIENTS}");
+        BenchCommand::Inquiry { bank, requests } => {
+            anyhow::ensure!((1..=MAX_CLIENTS).contains(&bank.clients), "clients must be 1..={MAX_CLIENTS}");
             anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
-            inquiry(&server, clients, requests, &bank, &secret, &user, &password).await
+            inquiry(&bank, requests).await
         }
-        BenchCommand::Payment { server, clients, requests, bank, secret, user, password } => {
-            anyhow::ensure!((1..=MAX_CLIENTS).contains(&clients), "clients must be 1..={MAX_CLIENTS}");
+        BenchCommand::Payment { bank, requests } => {
+            anyhow::ensure!((1..=MAX_CLIENTS).contains(&bank.clients), "clients must be 1..={MAX_CLIENTS}");
             anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
-            payment(&server, clients, requests, &bank, &secret, &user, &password).await
+            payment(&bank, requests).await
         }
     }
 }
@@ -224,8 +219,10 @@ async fn consumer_numbers(http: &reqwest::Client, server: &str, token: &str) -> 
     Ok(numbers)
 }
 
-async fn inquiry(server: &str, clients: usize, requests: u64, bank: &str, secret: &str, user: &str, password: &str) -> anyhow::Result<ExitCode> {
+async fn inquiry(args: &BankClient, requests: u64) -> anyhow::Result<ExitCode> {
     const PATH: &str = "/bank/v1/bill-inquiry";
+    let BankClient { server, clients, bank, secret, user, password } = args;
+    let clients = *clients;
     let server = server.trim_end_matches('/').to_string();
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).timeout(Duration::from_secs(30)).build()?;
     let token = sign_in(&http, &server, user, password).await?;
@@ -264,8 +261,10 @@ async fn bank_call(http: &reqwest::Client, server: &str, path: &str, bank: &str,
     value["response_code"].as_str().map(str::to_owned)
 }
 
-async fn payment(server: &str, clients: usize, requests: u64, bank: &str, secret: &str, user: &str, password: &str) -> anyhow::Result<ExitCode> {
+async fn payment(args: &BankClient, requests: u64) -> anyhow::Result<ExitCode> {
     const PATH: &str = "/bank/v1/bill-payment";
+    let BankClient { server, clients, bank, secret, user, password } = args;
+    let clients = *clients;
     let server = server.trim_end_matches('/').to_string();
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).timeout(Duration::from_secs(30)).build()?;
     let token = sign_in(&http, &server, user, password).await?;

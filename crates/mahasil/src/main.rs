@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod keys;
 mod ledger;
+mod reconcile;
 mod serve;
 mod verify;
 
@@ -73,6 +74,24 @@ enum Command {
     },
     /// Check a challan's or receipt's seal with no network: exit 0 only when it is valid.
     Verify(verify::VerifyArgs),
+    /// Reconcile a treasury bank statement against the payments expected, print the report
+    /// (and with --import, deposit what it proves); exit 1 when the unexplained difference
+    /// is not zero.
+    Reconcile {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        args: reconcile::ReconcileArgs,
+    },
+    /// Tools for the demo province.
+    Demo {
+        #[command(subcommand)]
+        command: DemoCommand,
+    },
+    /// Run a sandbox payment gateway on its own port, for the demo and the tests: a hosted
+    /// payment page, signed callbacks, test cards, configurable delays and failures. No
+    /// card is ever charged.
+    SandboxGateway(mahasil_gateway::sandbox::SandboxArgs),
     /// Load generators for the benchmarks in docs/BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -86,6 +105,17 @@ enum LedgerCommand {
     Check {
         #[command(flatten)]
         data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoCommand {
+    /// Write the statement a bank would send today for the payments not yet deposited.
+    Statement {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        args: reconcile::DemoStatementArgs,
     },
 }
 
@@ -205,5 +235,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command } => bench::run(command).await,
+        Command::Reconcile { data, args } => {
+            let config = load_config(file, &data)?;
+            let store = open_store(&config).await?;
+            reconcile::run(&store, args).await
+        }
+        Command::Demo { command: DemoCommand::Statement { data, args } } => {
+            let config = load_config(file, &data)?;
+            let store = open_store(&config).await?;
+            reconcile::demo_statement(&store, args).await
+        }
+        Command::SandboxGateway(args) => {
+            mahasil_gateway::sandbox::run(args).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
