@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod bank;
 pub mod cache;
+pub mod citizen;
 pub mod documents;
 pub mod error;
 pub mod ops;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bank::routes())
         .merge(web::routes())
         .merge(treasury::routes())
+        .merge(citizen::routes())
         .merge(ops::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(ops::track_requests))

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::jurisdiction::{Jurisdiction, Slug};
+use mahasil_gateway::client::GatewayClient;
 use mahasil_store::{HeadWithSchedules, ReceiptSigner, Sealer, Store, StoreError};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::cache::Caches;
+use crate::citizen::GatewayAccount;
 use crate::seals::NodeSeals;
 
 /// How this node serves.
@@ -24,6 +26,8 @@ pub struct ServerConfig {
     pub session_ttl_secs: i64,
     /// Mark cookies `Secure` (on when the public base URL is https).
     pub secure_cookies: bool,
+    /// The online payment gateway's account, when citizens may pay online.
+    pub gateway: Option<GatewayAccount>,
 }
 
 #[derive(Clone)]
@@ -38,12 +42,23 @@ pub struct AppState {
     pub sealer: Sealer,
     /// Signs each receipt as its payment is stored, with `seals`' receipt key.
     pub receipts: ReceiptSigner,
+    /// The online payment gateway, when one is configured (set by the binary).
+    pub gateway: Option<Arc<GatewayClient>>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: ServerConfig, seals: Arc<NodeSeals>) -> Self {
         let (sealer, receipts) = (seals.sealer(), seals.receipt_signer());
-        Self { store, config: Arc::new(config), metrics: crate::ops::metrics_handle(), caches: Arc::new(Caches::default()), seals, sealer, receipts }
+        Self {
+            store,
+            config: Arc::new(config),
+            metrics: crate::ops::metrics_handle(),
+            caches: Arc::new(Caches::default()),
+            seals,
+            sealer,
+            receipts,
+            gateway: None,
+        }
     }
 
     /// A head with its schedules, from the cache when fresh.

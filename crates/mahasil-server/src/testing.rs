@@ -111,7 +111,7 @@ pub const PUBLIC_BASE_URL: &str = "http://mahasil.test";
 /// `keys` (created, with the authority key, when the store has no trust list yet).
 pub async fn state(store: Store, issuer: IssuerNo, keys: &std::path::Path) -> TestResult<AppState> {
     let seals = NodeSeals::start(store.clone(), KeyDir::open(keys)?, issuer, 0, Timestamp::now()).await?;
-    let config = ServerConfig { public_base_url: PUBLIC_BASE_URL.into(), demo: false, issuer, session_ttl_secs: 3600, secure_cookies: false };
+    let config = ServerConfig { public_base_url: PUBLIC_BASE_URL.into(), demo: false, issuer, session_ttl_secs: 3600, secure_cookies: false, gateway: None };
     Ok(AppState::new(store, config, seals))
 }
 

@@ -168,3 +168,49 @@ pub async fn issue_as(
     };
     mahasil_server::actions::issue_challan(&web.state, &who, &input, at).await.map_err(|e| format!("{}: {}", e.status, e.body.message).into())
 }
+
+/// One HTTP/1.1 exchange with a server on loopback, as a browser that does not follow
+/// redirects: for talking to a separate party (the sandbox gateway) over real HTTP. The
+/// body is read whole; chunked answers are decoded.
+pub async fn http_exchange(addr: std::net::SocketAddr, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> R<Page> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = form.map(form_body).unwrap_or_default();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: text/html\r\n");
+    if form.is_some() {
+        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no end of headers")?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().ok_or("no status line")?;
+    let status = StatusCode::from_u16(status_line.split(' ').nth(1).ok_or("no status")?.parse()?)?;
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').ok_or("bad header line")?;
+        headers.append(header::HeaderName::from_bytes(name.trim().as_bytes())?, header::HeaderValue::from_str(value.trim())?);
+    }
+    let mut rest = &raw[split + 4..];
+    let chunked = headers.get(header::TRANSFER_ENCODING).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"));
+    let body = if chunked {
+        let mut out = Vec::new();
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk")?;
+            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..line_end]).split(';').next().unwrap_or("").trim(), 16)?;
+            rest = &rest[line_end + 2..];
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(rest.get(..size).ok_or("short chunk")?);
+            rest = rest.get(size + 2..).ok_or("short chunk")?;
+        }
+        out
+    } else {
+        rest.to_vec()
+    };
+    Ok(Page { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
+}
