@@ -10,8 +10,21 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Environment variables read, each `MAHASIL_` + the upper-cased key.
-pub const ENV_KEYS: [&str; 9] =
-    ["data_dir", "keys_dir", "database_url", "bind", "public_base_url", "node_name", "session_ttl_secs", "smtp_url", "sms_gateway_url"];
+pub const ENV_KEYS: [&str; 13] = [
+    "data_dir",
+    "keys_dir",
+    "database_url",
+    "bind",
+    "public_base_url",
+    "node_name",
+    "session_ttl_secs",
+    "smtp_url",
+    "sms_gateway_url",
+    "gateway_url",
+    "gateway_name",
+    "gateway_merchant",
+    "gateway_secret",
+];
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +47,15 @@ pub struct Config {
     pub smtp_url: String,
     /// URL of the SMS gateway (used by notifications).
     pub sms_gateway_url: String,
+    /// Base URL of the online payment gateway; empty: citizens cannot pay online (in demo
+    /// mode a sandbox gateway is started on a loopback port instead).
+    pub gateway_url: String,
+    /// Short name of the gateway: its money waits in `clearing:gateway:{name}`.
+    pub gateway_name: String,
+    /// This province's merchant id at the gateway.
+    pub gateway_merchant: String,
+    /// The merchant secret shared with the gateway (never printed or logged).
+    pub gateway_secret: String,
 }
 
 impl Default for Config {
@@ -48,6 +70,10 @@ impl Default for Config {
             session_ttl_secs: 12 * 3600,
             smtp_url: String::new(),
             sms_gateway_url: String::new(),
+            gateway_url: String::new(),
+            gateway_name: "sandbox".into(),
+            gateway_merchant: "mahasil-demo".into(),
+            gateway_secret: String::new(),
         }
     }
 }
@@ -64,6 +90,10 @@ impl fmt::Debug for Config {
             .field("session_ttl_secs", &self.session_ttl_secs)
             .field("smtp_url", &mahasil_store::redact_url(&self.smtp_url))
             .field("sms_gateway_url", &mahasil_store::redact_url(&self.sms_gateway_url))
+            .field("gateway_url", &mahasil_store::redact_url(&self.gateway_url))
+            .field("gateway_name", &self.gateway_name)
+            .field("gateway_merchant", &self.gateway_merchant)
+            .field("gateway_secret", &if self.gateway_secret.is_empty() { "" } else { "***" })
             .finish()
     }
 }
@@ -103,6 +133,11 @@ impl Config {
             "public_base_url must start with http:// or https://"
         );
         anyhow::ensure!(!self.node_name.trim().is_empty() && self.node_name.len() <= 64, "node_name must be 1..=64 characters");
+        anyhow::ensure!(mahasil_domain::jurisdiction::Slug::parse(&self.gateway_name).is_ok(), "gateway_name must be a lowercase slug, e.g. sandbox");
+        anyhow::ensure!(
+            self.gateway_url.is_empty() || !self.gateway_secret.is_empty(),
+            "gateway_secret must be set when gateway_url is (the merchant secret the gateway signs with)"
+        );
         Ok(())
     }
 }
@@ -141,6 +176,14 @@ smtp_url = ""
 
 # HTTP SMS gateway for notifications (empty: SMS not sent).
 sms_gateway_url = ""
+
+# Online payment gateway for citizens (empty: no online payment; `serve --demo` then starts
+# a sandbox gateway on a loopback port). Its short name names the clearing account
+# clearing:gateway:<name>; the merchant id and secret are the province's at the gateway.
+gateway_url = ""
+gateway_name = "sandbox"
+gateway_merchant = "mahasil-demo"
+gateway_secret = ""
 "#;
 
 #[cfg(test)]
@@ -156,9 +199,9 @@ mod tests {
 
     #[test]
     fn debug_hides_the_password() {
-        let c = Config { database_url: "postgres://app:s3cret@db:5432/m".into(), ..Config::default() };
+        let c = Config { database_url: "postgres://app:s3cret@db:5432/m".into(), gateway_secret: "g4teway".into(), ..Config::default() };
         let shown = format!("{c:?}");
-        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("s3cret") && !shown.contains("g4teway"), "{shown}");
         assert!(shown.contains("postgres://app:***@db:5432/m"));
     }
 

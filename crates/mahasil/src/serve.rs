@@ -1,6 +1,9 @@
 //! `mahasil serve`: open the database, seed the demo if asked, and serve until a signal.
 
 use jiff::Timestamp;
+use mahasil_domain::jurisdiction::Slug;
+use mahasil_gateway::client::GatewayClient;
+use mahasil_server::citizen::GatewayAccount;
 use mahasil_server::{AppState, ServerConfig};
 
 use crate::config::Config;
@@ -15,7 +18,8 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         println!("{report}");
     }
     seals.spawn_refresher();
-    let state = AppState::new(
+    let gateway = gateway(&config, demo).await?;
+    let mut state = AppState::new(
         store.clone(),
         ServerConfig {
             public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
@@ -23,9 +27,14 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
             issuer,
             session_ttl_secs: config.session_ttl_secs,
             secure_cookies: config.public_base_url.starts_with("https://"),
+            gateway: gateway.as_ref().map(|(account, _)| account.clone()),
         },
         seals,
     );
+    if let Some((_, client)) = gateway {
+        state.gateway = Some(std::sync::Arc::new(client));
+        mahasil_server::citizen::spawn_recheck(state.clone());
+    }
     let listener = tokio::net::TcpListener::bind(&config.bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr()?;
     println!("mahasil is serving on http://{addr} ({} database, node {} issuing as {issuer})", store.backend(), config.node_name);
@@ -36,6 +45,32 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     println!("mahasil stopped");
     Ok(())
 }
+
+/// The online payment gateway this node talks to: the configured one, or in demo mode
+/// (when none is configured) a sandbox gateway started on a loopback port.
+async fn gateway(config: &Config, demo: bool) -> anyhow::Result<Option<(GatewayAccount, GatewayClient)>> {
+    let name = Slug::parse(&config.gateway_name).map_err(|e| anyhow::anyhow!("gateway_name: {e}"))?;
+    let (url, merchant, secret) = if !config.gateway_url.is_empty() {
+        (config.gateway_url.clone(), config.gateway_merchant.clone(), config.gateway_secret.clone())
+    } else if demo {
+        let sandbox = mahasil_gateway::sandbox::SandboxConfig {
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            merchant_id: config.gateway_merchant.clone(),
+            secret: DEMO_GATEWAY_SECRET.into(),
+            ..mahasil_gateway::sandbox::SandboxConfig::default()
+        };
+        let (addr, _task) = mahasil_gateway::sandbox::spawn(sandbox).await?;
+        println!("DEMO: sandbox payment gateway on http://{addr} (card 4242424242424242 pays; 4000000000000002 is declined)");
+        (format!("http://{addr}"), config.gateway_merchant.clone(), DEMO_GATEWAY_SECRET.to_string())
+    } else {
+        return Ok(None);
+    };
+    let client = GatewayClient::new(&url, merchant, secret.clone()).map_err(|e| anyhow::anyhow!("gateway_url {url}: {e}"))?;
+    Ok(Some((GatewayAccount { name, callback_secret: secret }, client)))
+}
+
+/// The merchant secret of the demo's sandbox gateway.
+const DEMO_GATEWAY_SECRET: &str = "demo-gateway-secret";
 
 async fn shutdown_signal() {
     let ctrl_c = async {
