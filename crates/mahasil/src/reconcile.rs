@@ -45,7 +45,9 @@ fn cli_actor() -> Actor {
 pub async fn run(store: &Store, args: ReconcileArgs) -> anyhow::Result<ExitCode> {
     let bytes = std::fs::read(&args.statement).with_context(|| format!("cannot read {}", args.statement.display()))?;
     let bar = indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})").map_err(|e| anyhow::anyhow!("progress bar: {e}"))?.progress_chars("=> "),
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .map_err(|e| anyhow::anyhow!("progress bar: {e}"))?
+            .progress_chars("=> "),
     );
     bar.set_message("reconciling");
     let mut progress = |done: u64, total: u64| {
@@ -110,6 +112,11 @@ pub async fn demo_statement(store: &Store, args: DemoStatementArgs) -> anyhow::R
         ..Anomalies::default()
     };
     std::fs::write(&args.out, statement_csv(&params)).with_context(|| format!("cannot write {}", args.out.display()))?;
-    println!("wrote {} ({} payments credited, statement {})", args.out.display(), credits.len() - usize::from(params.anomalies.missing.is_some()), params.statement_id);
+    println!(
+        "wrote {} ({} payments credited, statement {})",
+        args.out.display(),
+        credits.len() - usize::from(params.anomalies.missing.is_some()),
+        params.statement_id
+    );
     Ok(ExitCode::SUCCESS)
 }
