@@ -31,7 +31,9 @@ use uuid::Uuid;
 pub use error::{Result, StoreError};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSealer, ReceiptSigner, ReversalOutcome};
 pub use records::*;
-pub use treasury::{CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord};
+pub use treasury::{
+    CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord, Undeposited,
+};
 
 /// A shared handle on whichever backend is configured.
 pub type Store = Arc<dyn Storage>;
@@ -258,8 +260,9 @@ pub trait Storage: Send + Sync + 'static {
 
     // ----- treasury -----
 
-    /// Standing payments not yet deposited, paid on or before `up_to`, oldest first.
-    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<PaymentRecord>>;
+    /// Standing payments not yet deposited, paid on or before `up_to`, oldest first, each
+    /// with its challan's head and district (one query, however many there are).
+    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<Undeposited>>;
     /// Receipt numbers of payments already deposited that were paid on or after `since`.
     async fn deposited_receipts(&self, since: jiff::civil::Date) -> Result<Vec<ChallanNo>>;
     /// Imports a reconciled statement in one transaction: the matched payments become

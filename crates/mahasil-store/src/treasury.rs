@@ -161,6 +161,14 @@ pub enum ImportOutcome {
     AlreadyImported(StatementRecord),
 }
 
+/// A payment the treasury has not yet seen arrive, with what its challan was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undeposited {
+    pub payment: crate::PaymentRecord,
+    pub head_code: String,
+    pub district: Slug,
+}
+
 /// A day's money for one head in one district through one channel: what was paid, and
 /// how much of it the treasury statement has shown arriving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

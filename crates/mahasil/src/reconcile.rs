@@ -92,13 +92,10 @@ pub struct DemoStatementArgs {
 pub async fn demo_statement(store: &Store, args: DemoStatementArgs) -> anyhow::Result<ExitCode> {
     let today = local_date(Timestamp::now());
     let previous = store.statements(1).await?.into_iter().next();
-    let payments = store.undeposited_payments(today).await?;
-    let mut credits = Vec::with_capacity(payments.len());
-    for p in &payments {
-        let challan = store.challan(p.challan_id).await?.with_context(|| format!("challan of receipt {}", p.receipt_no))?;
-        credits.push(expected_credit(p, challan.head_code.clone(), challan.district.to_string()));
-    }
-    let from = previous.as_ref().map_or_else(|| payments.first().map_or(today, |p| p.paid_on), |s| s.to_date).min(today);
+    let undeposited = store.undeposited_payments(today).await?;
+    let first_paid = undeposited.first().map_or(today, |u| u.payment.paid_on);
+    let credits: Vec<_> = undeposited.into_iter().map(|u| expected_credit(&u.payment, u.head_code, u.district.to_string())).collect();
+    let from = previous.as_ref().map_or(first_paid, |s| s.to_date).min(today);
     let mut params = StatementParams::new(&credits, from, today);
     // One statement id per run: the bank numbers its statements, and an id is imported once.
     params.statement_id = format!("STMT{}", Timestamp::now().to_zoned(mahasil_domain::time::pakistan()).strftime("%Y%m%d%H%M%S"));

@@ -17,7 +17,7 @@
 //! caught as a duplicate. A receipt number is the payment's 15 digits
 //! (`receipt_no.digits()`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -27,7 +27,6 @@ use mahasil_reconcile::{Category, ExpectedCredit, Settlement, Totals};
 use mahasil_statements::{Format, Statement, StatementError};
 use mahasil_store::{Actor, PaymentRecord, StatementImport, StatementRecord, Store, StoreError};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 /// How far before a statement's first day its credits are compared with receipts already
 /// deposited: a bank may send a credit again weeks later.
@@ -70,26 +69,9 @@ pub struct Expectations {
 }
 
 /// Loads the expectations for `statement` from the store (see the module documentation).
-/// Each payment's challan is read once, for its head and district.
 pub async fn load_expectations(store: &Store, statement: &Statement) -> Result<Expectations, ReconcileError> {
-    let payments = store.undeposited_payments(statement.to_date()).await?;
-    let mut challans: HashMap<Uuid, (String, String)> = HashMap::new();
-    let mut expected = Vec::with_capacity(payments.len());
-    for payment in payments {
-        let (head_code, district) = match challans.get(&payment.challan_id) {
-            Some(known) => known.clone(),
-            None => {
-                let challan = store
-                    .challan(payment.challan_id)
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("challan {} of receipt {}", payment.challan_no, payment.receipt_no)))?;
-                let known = (challan.head_code, challan.district.to_string());
-                challans.insert(payment.challan_id, known.clone());
-                known
-            }
-        };
-        expected.push(expected_credit(&payment, head_code, district));
-    }
+    let undeposited = store.undeposited_payments(statement.to_date()).await?;
+    let expected = undeposited.into_iter().map(|u| expected_credit(&u.payment, u.head_code, u.district.to_string())).collect();
     let since = lookback_start(statement.from_date());
     let already_deposited = store.deposited_receipts(since).await?.into_iter().map(ChallanNo::digits).collect();
     Ok(Expectations { expected, already_deposited })

@@ -7,7 +7,11 @@ CREATE TABLE transfers (
     -- Rows are never deleted, so a plain rowid never reuses a seq; AUTOINCREMENT would
     -- cost a write to sqlite_sequence on every insert.
     seq          INTEGER PRIMARY KEY,
-    id           TEXT NOT NULL UNIQUE,
+    -- UUIDv7, made by the writer for each transfer. Not indexed: every challan posts a
+    -- transfer, and at a million challans a unique index here measured a fifth of SQLite's
+    -- issuing rate; transfers are found by challan or by seq, and `mahasil ledger check`
+    -- refuses a ledger with a repeated id. PostgreSQL keeps the unique constraint.
+    id           TEXT NOT NULL,
     event_id     TEXT NOT NULL,
     code         TEXT NOT NULL CHECK (code IN ('CHALLAN_ISSUED', 'SURCHARGE', 'PAYMENT_RECEIVED', 'OVERPAYMENT', 'DEPOSITED', 'WAIVER', 'REFUND', 'UNIDENTIFIED', 'REVERSAL')),
     debit        TEXT NOT NULL,
@@ -18,8 +22,8 @@ CREATE TABLE transfers (
     at           INTEGER NOT NULL
 ) STRICT;
 
--- Ids are UUIDv7 and challan numbers grow with each issuer's counter, so these indexes
--- are appended at their ends; most transfers reverse nothing and stay out of the third.
+-- Challan numbers grow with each issuer's counter, so this index is appended at its end;
+-- most transfers reverse nothing and stay out of the second.
 CREATE INDEX transfers_challan ON transfers (challan_no) WHERE challan_no IS NOT NULL;
 CREATE UNIQUE INDEX transfers_reversed_once ON transfers (reverses) WHERE reverses IS NOT NULL;
 

@@ -20,10 +20,10 @@ use crate::payments::{Decision, NewPayment, PaymentOutcome, PaymentRecord, Payme
 use crate::records::Actor;
 use crate::{Result, StoreError};
 
-const COLUMNS: &str = "id, receipt_no, challan_id, challan_no, channel, holder, reference, amount_paisa, surcharge_paisa, overpaid_paisa, paid_on, paid_at, \
+pub(super) const COLUMNS: &str = "id, receipt_no, challan_id, challan_no, channel, holder, reference, amount_paisa, surcharge_paisa, overpaid_paisa, paid_on, paid_at, \
      received_at, recorded_by, approved_by, fingerprint, event_id, reversed_at, reversal_fingerprint, deposited_at, statement_id, seal";
 
-fn from_row(row: &PgRow) -> Result<PaymentRecord> {
+pub(super) fn from_row(row: &PgRow) -> Result<PaymentRecord> {
     let corrupt = |what: &str, e: String| StoreError::Corrupt(format!("payments.{what}: {e}"));
     let digest = |what: &str, bytes: Vec<u8>| -> Result<[u8; 32]> { bytes.try_into().map_err(|_| corrupt(what, "not 32 bytes".into())) };
     let reversal_fingerprint: Option<Vec<u8>> = row.try_get("reversal_fingerprint")?;
@@ -73,13 +73,6 @@ pub(super) async fn by_receipt(pool: &PgPool, receipt_no: ChallanNo) -> Result<O
 pub(super) async fn by_receipt_in(conn: &mut PgConnection, receipt_no: ChallanNo) -> Result<Option<PaymentRecord>> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM payments WHERE receipt_no = $1")).bind(receipt_no.digits()).fetch_optional(conn).await?;
     row.as_ref().map(from_row).transpose()
-}
-
-/// Payments meeting `condition` (with one date parameter, `$1`; it may end in ORDER BY).
-pub(super) async fn list(pool: &PgPool, condition: &str, param: PgDate) -> Result<Vec<PaymentRecord>> {
-    let sql = format!("SELECT {COLUMNS} FROM payments WHERE {condition}");
-    let rows = sqlx::query(&sql).bind(param).fetch_all(pool).await?;
-    rows.iter().map(from_row).collect()
 }
 
 pub(super) async fn by_id(pool: &PgPool, id: Uuid) -> Result<Option<PaymentRecord>> {

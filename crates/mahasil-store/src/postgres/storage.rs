@@ -323,7 +323,7 @@ impl Storage for PgStore {
         treasury::pending_counters(&self.pool, districts, limit).await
     }
 
-    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<PaymentRecord>> {
+    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<crate::Undeposited>> {
         treasury::undeposited(&self.pool, up_to).await
     }
 

@@ -13,10 +13,10 @@ use super::audit_log::json;
 use super::types::{PgDate, PgTime, to_micros};
 use super::writer::Tx;
 use super::{ledger, payments, rows, transitions};
-use crate::payments::{PaymentOutcome, PaymentRecord, ReceiptSigner};
+use crate::payments::{PaymentOutcome, ReceiptSigner};
 use crate::records::Actor;
 use crate::treasury::{
-    CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord,
+    CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord, Undeposited,
 };
 use crate::{Result, StoreError};
 
@@ -228,8 +228,16 @@ pub(super) async fn pending_counters(pool: &PgPool, districts: Option<Vec<Slug>>
 
 // ----- statements and deposits -----
 
-pub(super) async fn undeposited(pool: &PgPool, up_to: Date) -> Result<Vec<PaymentRecord>> {
-    payments::list(pool, "deposited_at IS NULL AND reversed_at IS NULL AND paid_on <= $1 ORDER BY paid_on, seq", PgDate(up_to)).await
+pub(super) async fn undeposited(pool: &PgPool, up_to: Date) -> Result<Vec<Undeposited>> {
+    let columns: String = payments::COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let rows = sqlx::query(&format!(
+        "SELECT {columns}, c.head_code, c.district FROM payments p JOIN challans c ON c.id = p.challan_id
+         WHERE p.deposited_at IS NULL AND p.reversed_at IS NULL AND p.paid_on <= $1 ORDER BY p.paid_on, p.seq"
+    ))
+    .bind(PgDate(up_to))
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok(Undeposited { payment: payments::from_row(r)?, head_code: r.try_get("head_code")?, district: rows::slug(r, "district")? })).collect()
 }
 
 pub(super) async fn deposited_receipts(pool: &PgPool, since: Date) -> Result<Vec<ChallanNo>> {

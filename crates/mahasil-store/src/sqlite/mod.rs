@@ -449,7 +449,7 @@ impl Storage for SqliteStore {
 
     // ----- treasury -----
 
-    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<PaymentRecord>> {
+    async fn undeposited_payments(&self, up_to: jiff::civil::Date) -> Result<Vec<crate::Undeposited>> {
         self.read(move |conn| treasury::undeposited(conn, up_to)).await
     }
 

@@ -14,10 +14,10 @@ use crate::error::{Result, StoreError};
 use crate::payments::{Decision, NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome, Seen};
 use crate::records::Actor;
 
-const COLUMNS: &str = "id, receipt_no, challan_id, challan_no, channel, holder, reference, amount_paisa, surcharge_paisa, overpaid_paisa, paid_on, paid_at, \
+pub(crate) const COLUMNS: &str = "id, receipt_no, challan_id, challan_no, channel, holder, reference, amount_paisa, surcharge_paisa, overpaid_paisa, paid_on, paid_at, \
      received_at, recorded_by, approved_by, fingerprint, event_id, reversed_at, reversal_fingerprint, deposited_at, statement_id, seal";
 
-fn from_row(r: &Row<'_>) -> Result<PaymentRecord> {
+pub(crate) fn from_row(r: &Row<'_>) -> Result<PaymentRecord> {
     let text = |i: usize| -> rusqlite::Result<String> { r.get(i) };
     let digest = |column: &str, bytes: Vec<u8>| -> Result<[u8; 32]> { bytes.try_into().map_err(|_| rows::corrupt(column, "not 32 bytes")) };
     let (receipt_no, challan_no, channel) = (text(1)?, text(3)?, text(4)?);

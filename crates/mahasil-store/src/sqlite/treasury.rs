@@ -12,10 +12,10 @@ use super::audit_log::{self, Change};
 use super::rows::{self, micros};
 use super::{challans, ledger, payments};
 use crate::error::{Result, StoreError};
-use crate::payments::{PaymentOutcome, PaymentRecord, ReceiptSigner};
+use crate::payments::{PaymentOutcome, ReceiptSigner};
 use crate::records::Actor;
 use crate::treasury::{
-    CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord,
+    CounterDecision, CounterPayment, CounterStatus, DepositRow, ImportOutcome, OnlinePayment, OnlineStatus, StatementImport, StatementRecord, Undeposited,
 };
 
 /// How long a failed online payment is still asked about: gateways report late successes.
@@ -230,8 +230,19 @@ pub(crate) fn pending_counters(conn: &Connection, districts: Option<&[Slug]>, li
 
 // ----- statements and deposits -----
 
-pub(crate) fn undeposited(conn: &Connection, up_to: Date) -> Result<Vec<PaymentRecord>> {
-    payments::list(conn, "deposited_at IS NULL AND reversed_at IS NULL AND paid_on <= ?1 ORDER BY paid_on, seq", [up_to.to_string()])
+pub(crate) fn undeposited(conn: &Connection, up_to: Date) -> Result<Vec<Undeposited>> {
+    let columns: String = payments::COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns}, c.head_code, c.district FROM payments p JOIN challans c ON c.id = p.challan_id
+         WHERE p.deposited_at IS NULL AND p.reversed_at IS NULL AND p.paid_on <= ?1 ORDER BY p.paid_on, p.seq"
+    ))?;
+    let mut rows = stmt.query([up_to.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let district: String = r.get(23)?;
+        out.push(Undeposited { payment: payments::from_row(r)?, head_code: r.get(22)?, district: rows::slug("challans.district", &district)? });
+    }
+    Ok(out)
 }
 
 pub(crate) fn deposited_receipts(conn: &Connection, since: Date) -> Result<Vec<ChallanNo>> {
