@@ -6,28 +6,19 @@
 //! statement with an unidentified credit and a missing one is reported as such (exit 1).
 
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod support;
+
+use support::{command, free_port};
+
 type R<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mahasil");
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A `mahasil` command with no `MAHASIL_*` setting inherited from the environment.
-fn command() -> Command {
-    let mut cmd = Command::new(BIN);
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("MAHASIL_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd
-}
 
 fn shown(out: &Output) -> String {
     format!("exit {:?}\n--- stdout\n{}--- stderr\n{}", out.status.code(), String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
@@ -53,7 +44,7 @@ impl Drop for Server {
 
 impl Server {
     async fn start(data: &Path, log: PathBuf, http: &reqwest::Client) -> R<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = free_port()?;
         let base = format!("http://127.0.0.1:{port}");
         let child = command()
             .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}"), "--data"])
@@ -212,5 +203,72 @@ async fn bank_and_gateway_payments_reconcile_and_anomalies_are_reported() -> R {
     }
     let check = mahasil(&["ledger", "check"], &data)?;
     assert_eq!(check.status.code(), Some(0), "{}", shown(&check));
+    Ok(())
+}
+
+/// The server is killed (SIGKILL) while banks are paying; every payment is then sent again
+/// to the restarted server, as a bank retries what it got no answer to. Each challan ends
+/// with exactly one payment, every retry is answered `00` with that payment's receipt, and
+/// the ledger is intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_survive_sigkill_and_retries_pay_once() -> R {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("data");
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+    let mut server = Server::start(&data, dir.path().join("server-1.log"), &http).await?;
+    let base = server.base.clone();
+    let token = sign_in(&http, &base).await?;
+    let mut challans = Vec::new();
+    for n in 0..400 {
+        challans.push(issue(&http, &base, &token, 100 + n).await?);
+    }
+    let challans = std::sync::Arc::new(challans);
+    let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(usize, String)>::new()));
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut clients = Vec::new();
+    for _ in 0..16 {
+        let (http, base, challans, answered, next) = (http.clone(), base.clone(), challans.clone(), answered.clone(), next.clone());
+        clients.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((no, amount)) = challans.get(i) else { break };
+                let Ok(answer) = bank_pays(&http, &base, no, *amount, &format!("KILL-{i}")).await else { break };
+                if let (Some("00"), Some(receipt)) = (answer["response_code"].as_str(), answer["receipt_no"].as_str()) {
+                    answered.lock().map_err(|_| "poisoned")?.push((i, receipt.to_string()));
+                }
+            }
+            Ok::<(), &'static str>(())
+        }));
+    }
+    // Kill it once some payments are acknowledged and more are in flight.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while answered.lock().map_err(|_| "poisoned")?.len() < 50 {
+        assert!(Instant::now() < deadline, "no payments were acknowledged");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.child.kill()?;
+    server.child.wait()?;
+    for c in clients {
+        let _ = c.await?;
+    }
+    let sent = next.load(std::sync::atomic::Ordering::Relaxed).min(challans.len());
+    let before: Vec<(usize, String)> = answered.lock().map_err(|_| "poisoned")?.clone();
+    assert!(sent < challans.len(), "the kill came before every payment was sent");
+
+    let server = Server::start(&data, dir.path().join("server-2.log"), &http).await?;
+    for i in 0..sent {
+        let (no, amount) = &challans[i];
+        let answer = bank_pays(&http, &server.base, no, *amount, &format!("KILL-{i}")).await?;
+        assert_eq!(answer["response_code"], "00", "retry of payment {i}: {answer}");
+        if let Some((_, receipt)) = before.iter().find(|(j, _)| *j == i) {
+            assert_eq!(answer["receipt_no"].as_str(), Some(receipt.as_str()), "an acknowledged payment keeps its receipt");
+        }
+        assert_eq!(inquiry(&http, &server.base, no).await?["tran_auth_id"], format!("KILL-{i}"));
+    }
+    drop(server);
+    let check = mahasil(&["ledger", "check"], &data)?;
+    assert_eq!(check.status.code(), Some(0), "{}", shown(&check));
+    let out = String::from_utf8_lossy(&check.stdout).to_string();
+    assert!(out.contains("ledger intact"), "{out}");
     Ok(())
 }

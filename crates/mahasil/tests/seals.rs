@@ -6,10 +6,9 @@
 
 use std::fs::File;
 use std::io::Cursor;
-use std::net::TcpListener;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -18,9 +17,11 @@ use jiff::Timestamp;
 use mahasil_domain::money::Paisa;
 use serde_json::{Value, json};
 
-type R<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+mod support;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mahasil");
+use support::{command, free_port};
+
+type R<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// How long a server may take to answer `/readyz` after starting.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -35,17 +36,6 @@ const MAX_CHALLANS_SCANNED: usize = 400;
 const OFFICER: &str = "officer.peshawar";
 const SUPERVISOR: &str = "supervisor.peshawar";
 const DEMO_PASSWORD: &str = "demo-password";
-
-/// A `mahasil` command with no `MAHASIL_*` setting inherited from the environment.
-fn command() -> Command {
-    let mut cmd = Command::new(BIN);
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("MAHASIL_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -101,10 +91,6 @@ fn verify_with(trust: &Path, revocations: Option<&Path>, extra: &[&str], input: 
 
 fn path_str(p: &Path) -> R<&str> {
     p.to_str().ok_or_else(|| format!("{} is not UTF-8", p.display()).into())
-}
-
-fn free_port() -> R<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// A demo server on its own port and data directory; killed when dropped.
