@@ -41,7 +41,9 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     if demo {
         println!("DEMO: sign in at http://{addr}/login as officer.peshawar, supervisor.peshawar, treasury.peshawar, auditor or admin, password demo-password");
     }
-    axum::serve(listener, mahasil_server::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    // Peers' addresses reach the handlers: the citizen look-up counts failures per client.
+    let app = mahasil_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     println!("mahasil stopped");
     Ok(())
 }
