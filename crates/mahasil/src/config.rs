@@ -10,7 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Environment variables read, each `MAHASIL_` + the upper-cased key.
-pub const ENV_KEYS: [&str; 13] = [
+pub const ENV_KEYS: [&str; 14] = [
     "data_dir",
     "keys_dir",
     "database_url",
@@ -24,6 +24,7 @@ pub const ENV_KEYS: [&str; 13] = [
     "gateway_name",
     "gateway_merchant",
     "gateway_secret",
+    "link_secret",
 ];
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +57,9 @@ pub struct Config {
     pub gateway_merchant: String,
     /// The merchant secret shared with the gateway (never printed or logged).
     pub gateway_secret: String,
+    /// The secret citizens' page links are signed with, the same on every node (never
+    /// printed or logged); empty: each node draws its own, fine for a single node.
+    pub link_secret: String,
 }
 
 impl Default for Config {
@@ -74,6 +78,7 @@ impl Default for Config {
             gateway_name: "sandbox".into(),
             gateway_merchant: "mahasil-demo".into(),
             gateway_secret: String::new(),
+            link_secret: String::new(),
         }
     }
 }
@@ -94,6 +99,7 @@ impl fmt::Debug for Config {
             .field("gateway_name", &self.gateway_name)
             .field("gateway_merchant", &self.gateway_merchant)
             .field("gateway_secret", &if self.gateway_secret.is_empty() { "" } else { "***" })
+            .field("link_secret", &if self.link_secret.is_empty() { "" } else { "***" })
             .finish()
     }
 }
@@ -138,6 +144,7 @@ impl Config {
             self.gateway_url.is_empty() || !self.gateway_secret.is_empty(),
             "gateway_secret must be set when gateway_url is (the merchant secret the gateway signs with)"
         );
+        anyhow::ensure!(self.link_secret.is_empty() || self.link_secret.len() >= 32, "link_secret must have at least 32 characters");
         Ok(())
     }
 }
@@ -184,6 +191,11 @@ gateway_url = ""
 gateway_name = "sandbox"
 gateway_merchant = "mahasil-demo"
 gateway_secret = ""
+
+# Secret the citizens' challan-page links are signed with (at least 32 characters). Give
+# every node behind a load balancer the same one, so a link made on one node opens on
+# another; empty: each node draws its own at start (one node).
+link_secret = ""
 "#;
 
 #[cfg(test)]
@@ -199,9 +211,14 @@ mod tests {
 
     #[test]
     fn debug_hides_the_password() {
-        let c = Config { database_url: "postgres://app:s3cret@db:5432/m".into(), gateway_secret: "g4teway".into(), ..Config::default() };
+        let c = Config {
+            database_url: "postgres://app:s3cret@db:5432/m".into(),
+            gateway_secret: "g4teway".into(),
+            link_secret: "l1nk-secret-l1nk-secret-l1nk-secret".into(),
+            ..Config::default()
+        };
         let shown = format!("{c:?}");
-        assert!(!shown.contains("s3cret") && !shown.contains("g4teway"), "{shown}");
+        assert!(!shown.contains("s3cret") && !shown.contains("g4teway") && !shown.contains("l1nk"), "{shown}");
         assert!(shown.contains("postgres://app:***@db:5432/m"));
     }
 

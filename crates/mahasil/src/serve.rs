@@ -19,6 +19,11 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     seals.spawn_refresher();
     let gateway = gateway(&config, demo).await?;
+    if !config.link_secret.is_empty() {
+        mahasil_server::citizen::share_link_secret(&config.link_secret);
+    } else if store.backend() == "postgres" {
+        tracing::warn!("link_secret is not set: citizens' links made on this node will not open on other nodes");
+    }
     let mut state = AppState::new(
         store.clone(),
         ServerConfig {

@@ -64,7 +64,7 @@ use mahasil_domain::jurisdiction::Slug;
 
 pub use self::limiter::FailureLimiter;
 pub use self::recheck::{ABANDONED_AFTER_SECS, MAX_RECHECK_BATCH, RECHECK_INTERVAL, RecheckReport, UNSENT_GIVE_UP_SECS, recheck_once, spawn_recheck};
-pub use self::token::{LINK_LIFETIME_SECS, pay_path};
+pub use self::token::{LINK_LIFETIME_SECS, pay_path, share_link_secret};
 use crate::state::AppState;
 
 /// Failed look-ups one client may make within [`LOOKUP_WINDOW_SECS`].

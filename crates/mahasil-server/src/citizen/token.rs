@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use mahasil_domain::challan_no::ChallanNo;
 use rand::RngCore;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 /// How long a link stays good, in seconds.
 pub const LINK_LIFETIME_SECS: i64 = 30 * 60;
@@ -51,8 +51,21 @@ pub(crate) struct LinkKey([u8; 32]);
 
 static NODE_KEY: OnceLock<LinkKey> = OnceLock::new();
 
+/// Makes every node that is given the same secret sign and check links with the same key,
+/// so a link made on one node opens on any other behind the same load balancer. Call it
+/// once, before serving; `false` if this node had already drawn or been given a key.
+pub fn share_link_secret(secret: &str) -> bool {
+    NODE_KEY.set(LinkKey::from_secret(secret)).is_ok()
+}
+
 impl LinkKey {
-    /// This node's key, drawn from the operating system on first use.
+    /// The key every node derives from a shared secret.
+    pub(crate) fn from_secret(secret: &str) -> Self {
+        Self(Sha256::digest(secret.as_bytes()).into())
+    }
+
+    /// This node's key: the shared one if [`share_link_secret`] was called, else drawn from
+    /// the operating system on first use.
     pub(crate) fn node() -> &'static Self {
         NODE_KEY.get_or_init(|| {
             let mut key = [0u8; 32];
@@ -169,5 +182,14 @@ mod tests {
         assert!(path.starts_with(&format!("/pay/{}?k=", no(3).digits())));
         assert_eq!(check(Purpose::Challan, no(3), k, now), Ok(()));
         assert_eq!(check(Purpose::Challan, no(3), k, at(now.as_second() + LINK_LIFETIME_SECS)), Err(LinkProblem::Expired));
+    }
+
+    #[test]
+    fn nodes_given_the_same_secret_open_each_others_links() {
+        let (a, b) = (LinkKey::from_secret("a shared secret of the province"), LinkKey::from_secret("a shared secret of the province"));
+        let k = a.mint(Purpose::Challan, no(3), at(1_800).as_second());
+        assert_eq!(b.check(Purpose::Challan, no(3), &k, at(0)), Ok(()));
+        let other = LinkKey::from_secret("another secret");
+        assert_eq!(other.check(Purpose::Challan, no(3), &k, at(0)), Err(LinkProblem::Invalid));
     }
 }
