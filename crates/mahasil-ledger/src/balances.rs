@@ -284,23 +284,9 @@ impl Balances {
 
 #[cfg(test)]
 mod tests {
-    use mahasil_domain::money::Paisa;
 
     use super::*;
-
-    fn unidentified(id: u128, amount: i64) -> Result<Transfer> {
-        Ok(Transfer {
-            id: Uuid::from_u128(id),
-            event_id: Uuid::from_u128(id + 1_000),
-            code: TransferCode::Unidentified,
-            debit: Account::Treasury,
-            credit: Account::Suspense,
-            amount: Paisa::new(amount)?,
-            challan_no: None,
-            reverses: None,
-            at: jiff::Timestamp::UNIX_EPOCH,
-        })
-    }
+    use crate::test_transfers::unidentified;
 
     #[test]
     fn overflow_is_refused_and_changes_nothing() -> Result<()> {

@@ -8,6 +8,7 @@ use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::money::Paisa;
 
 use crate::account::Account;
+use crate::balances::ChallanBalance;
 use crate::{LedgerError, Result};
 
 /// The head and district of a challan, which name its receivable, revenue, waived and
@@ -77,9 +78,22 @@ impl ChallanTerms {
         })
     }
 
-    /// What is demanded for a payment made on `paid_on`: the amount within the due date
-    /// up to and including the due date, the amount after due from the next day.
-    pub fn demanded_on(&self, paid_on: Date) -> Paisa {
-        if paid_on > self.due_date { self.amount_after_due } else { self.amount }
+    /// What a payment made on `paid_on` must bring, given what the ledger says of the
+    /// challan (`None`: nothing posted): everything outstanding and, when paid after the
+    /// due date while something is owed, the surcharge that brings what was charged up to
+    /// the amount after due.
+    pub fn owed_on(&self, balance: Option<&ChallanBalance>, paid_on: Date) -> Owed {
+        let (outstanding, charged) = balance.map_or((0, 0), |b| (b.outstanding_paisa.max(0), b.charged_paisa));
+        let surcharge_paisa = if outstanding > 0 && paid_on > self.due_date { (self.amount_after_due.get() - charged).max(0) } else { 0 };
+        Owed { surcharge_paisa, due_paisa: outstanding + surcharge_paisa }
     }
+}
+
+/// What a payment on a given day must bring ([`ChallanTerms::owed_on`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    /// Charged for paying after the due date (posted as `SURCHARGE` with the payment).
+    pub surcharge_paisa: i64,
+    /// Everything the payment must cover, the surcharge included.
+    pub due_paisa: i64,
 }

@@ -28,9 +28,33 @@ pub mod violation;
 
 pub use account::{Account, AccountKind, Channel, Clearing, Side};
 pub use balances::{AccountBalance, Balances, ChallanBalance, CodeTotal, TrialBalance};
-pub use challan::{ChallanAccounts, ChallanTerms};
+pub use challan::{ChallanAccounts, ChallanTerms, Owed};
 pub use check::{Checker, ReportedTotals, check, check_reported, check_with_terms};
 pub use error::{LedgerError, Result};
 pub use events::Payment;
 pub use transfer::{Transfer, TransferCode};
 pub use violation::Violation;
+
+/// Transfers the unit tests of several modules build.
+#[cfg(test)]
+pub(crate) mod test_transfers {
+    use mahasil_domain::money::Paisa;
+    use uuid::Uuid;
+
+    use crate::{Account, Transfer, TransferCode};
+
+    /// An `UNIDENTIFIED` transfer with id `id` (its event `id + 1000`) of `amount` paisa.
+    pub(crate) fn unidentified(id: u128, amount: i64) -> crate::Result<Transfer> {
+        Ok(Transfer {
+            id: Uuid::from_u128(id),
+            event_id: Uuid::from_u128(id + 1_000),
+            code: TransferCode::Unidentified,
+            debit: Account::Treasury,
+            credit: Account::Suspense,
+            amount: Paisa::new(amount)?,
+            challan_no: None,
+            reverses: None,
+            at: jiff::Timestamp::UNIX_EPOCH,
+        })
+    }
+}

@@ -189,8 +189,7 @@ pub(crate) fn decide(p: &NewPayment, seen: Seen, recorded_by: &str, received_at:
     }
     let terms = terms(&challan)?;
     let balances = Balances::from_transfers(&seen.transfers).map_err(|e| refused(&format!("the transfers of challan {}", challan.challan_no), e))?;
-    let outstanding = balances.challan(challan.challan_no).map_or(0, |b| b.outstanding_paisa);
-    let due = due_on(&terms, outstanding, balances.challan(challan.challan_no).map_or(0, |b| b.charged_paisa), p.paid_on);
+    let due = terms.owed_on(balances.challan(challan.challan_no), p.paid_on).due_paisa;
     if p.amount_paisa < due || (p.exact_amount && p.amount_paisa != due) {
         return Ok(Decision::Answer(PaymentOutcome::WrongAmount { due_paisa: due }));
     }
@@ -228,16 +227,10 @@ pub(crate) fn decide(p: &NewPayment, seen: Seen, recorded_by: &str, received_at:
     Ok(Decision::Post(Posting { record, transfers, settles }))
 }
 
-/// What a payment made on `paid_on` must bring: the outstanding, plus the surcharge when
-/// paid after the due date (the amount after due less what was charged so far).
-fn due_on(terms: &mahasil_ledger::ChallanTerms, outstanding: i64, charged: i64, paid_on: Date) -> i64 {
-    let outstanding = outstanding.max(0);
-    let surcharge = if outstanding > 0 && paid_on > terms.due_date { (terms.amount_after_due.get() - charged).max(0) } else { 0 };
-    outstanding + surcharge
-}
-
-/// The amount a challan demands if paid on `on`, judged from its frozen terms alone (for
-/// bill inquiries): within the due date its amount, after it the amount after due.
+/// The amount a challan demands if paid on `on`, judged from its frozen amounts alone (for
+/// pages and forms that show it before anything is posted): within the due date its
+/// amount, after it the amount after due. The payment itself is judged by the ledger
+/// (`ChallanTerms::owed_on`), which gives the same for an unpaid challan.
 pub fn amount_due_on(challan: &ChallanRecord, on: Date) -> i64 {
     if on > challan.due_date { challan.amount_after_due_paisa } else { challan.amount_paisa }
 }

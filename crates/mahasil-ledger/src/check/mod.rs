@@ -183,24 +183,9 @@ impl Checker {
 
 #[cfg(test)]
 mod tests {
-    use mahasil_domain::money::Paisa;
 
     use super::*;
-    use crate::account::Account;
-
-    fn unidentified(id: u128, amount: i64) -> crate::Result<Transfer> {
-        Ok(Transfer {
-            id: Uuid::from_u128(id),
-            event_id: Uuid::from_u128(id + 1_000),
-            code: TransferCode::Unidentified,
-            debit: Account::Treasury,
-            credit: Account::Suspense,
-            amount: Paisa::new(amount)?,
-            challan_no: None,
-            reverses: None,
-            at: Timestamp::UNIX_EPOCH,
-        })
-    }
+    use crate::test_transfers::unidentified;
 
     #[test]
     fn overflow() -> crate::Result<()> {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{Draft, positive};
 use crate::account::{Account, Clearing};
 use crate::balances::{Balances, ChallanBalance};
-use crate::challan::{ChallanAccounts, ChallanTerms};
+use crate::challan::{ChallanAccounts, ChallanTerms, Owed};
 use crate::transfer::{Transfer, TransferCode};
 use crate::{LedgerError, Result};
 
@@ -64,10 +64,7 @@ pub fn payment_received(ids: &mut dyn FnMut() -> Uuid, at: Timestamp, ledger: &B
     if payment.paid_on > posted_on {
         return Err(LedgerError::PaidAfterPosting { paid_on: payment.paid_on, posted_on });
     }
-    let outstanding = known.outstanding_paisa.max(0);
-    let late = payment.paid_on > terms.due_date;
-    let surcharge = if outstanding > 0 && late { (terms.amount_after_due.get() - known.charged_paisa).max(0) } else { 0 };
-    let due = outstanding + surcharge;
+    let Owed { surcharge_paisa: surcharge, due_paisa: due } = terms.owed_on(Some(known), payment.paid_on);
     let paid = payment.amount.get();
     if paid < due {
         return Err(LedgerError::Underpaid { challan_no: no, due_paisa: due, paid_paisa: paid });

@@ -6,14 +6,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mahasil_domain::challan::ChallanStatus;
 use mahasil_store::StoreError;
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 
 use super::token::LinkProblem;
 use crate::error::ApiError;
 use crate::state::ServerConfig;
-
-/// The staff pages' stylesheet serves these pages too (`web::assets`).
-const STYLESHEET_PATH: &str = concat!("/assets/mahasil.css?v=", env!("CARGO_PKG_VERSION"));
 
 /// Nothing runs, nothing loads from elsewhere, and forms post only here.
 const CSP_SELF: &str = "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -46,35 +43,26 @@ pub(super) fn both(en: &str, urdu: &str) -> Markup {
 
 /// A whole citizen page around `content`.
 pub(super) fn shell(config: &ServerConfig, title: &str, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="robots" content="noindex";
-                title { (title) " — mahasil" }
-                link rel="stylesheet" href=(STYLESHEET_PATH);
-            }
-            body {
-                @if config.demo {
-                    div.demo-banner role="note" {
-                        strong { "DEMO — not a real government system." }
-                        " Names, numbers and money here are made up; no real payment is taken. "
-                        (ur("نمائشی نظام — یہ حقیقی سرکاری نظام نہیں۔"))
-                    }
-                }
-                header.site-header {
-                    a.brand href="/pay" { "mahasil" span.brand-ur lang="ur" dir="rtl" { "محاصل" } }
-                }
-                main.narrow { (content) }
-                footer.site-footer {
-                    "mahasil — district revenues of Khyber Pakhtunkhwa. Times are Pakistan time (PKT, UTC+5). "
-                    (ur("خیبر پختونخوا کے ضلعی محاصل۔ اوقات پاکستانی وقت کے مطابق ہیں۔"))
+    crate::web::layout::document(
+        title,
+        html! {
+            @if config.demo {
+                div.demo-banner role="note" {
+                    strong { "DEMO — not a real government system." }
+                    " Names, numbers and money here are made up; no real payment is taken. "
+                    (ur("نمائشی نظام — یہ حقیقی سرکاری نظام نہیں۔"))
                 }
             }
-        }
-    }
+            header.site-header {
+                a.brand href="/pay" { "mahasil" span.brand-ur lang="ur" dir="rtl" { "محاصل" } }
+            }
+            main.narrow { (content) }
+            footer.site-footer {
+                "mahasil — district revenues of Khyber Pakhtunkhwa. Times are Pakistan time (PKT, UTC+5). "
+                (ur("خیبر پختونخوا کے ضلعی محاصل۔ اوقات پاکستانی وقت کے مطابق ہیں۔"))
+            }
+        },
+    )
 }
 
 /// An HTML answer with the headers every citizen page carries. The page's address holds

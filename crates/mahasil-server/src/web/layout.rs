@@ -73,8 +73,9 @@ fn header(session: Option<&WebSession>) -> Markup {
     }
 }
 
-/// A whole page around `content`.
-pub fn shell(config: &ServerConfig, session: Option<&WebSession>, title: &str, content: Markup) -> Markup {
+/// An HTML document of mahasil's: its head (title, viewport, the stylesheet) and `body`.
+/// Staff and citizen pages both use it.
+pub(crate) fn document(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -85,14 +86,22 @@ pub fn shell(config: &ServerConfig, session: Option<&WebSession>, title: &str, c
                 title { (title) " — mahasil" }
                 link rel="stylesheet" href=(assets::STYLESHEET_PATH);
             }
-            body {
-                (demo_banner(config))
-                (header(session))
-                main { (content) }
-                footer.site-footer { "mahasil — district revenues of Khyber Pakhtunkhwa. Times are Pakistan time (PKT, UTC+5)." }
-            }
+            body { (body) }
         }
     }
+}
+
+/// A whole page around `content`.
+pub fn shell(config: &ServerConfig, session: Option<&WebSession>, title: &str, content: Markup) -> Markup {
+    document(
+        title,
+        html! {
+            (demo_banner(config))
+            (header(session))
+            main { (content) }
+            footer.site-footer { "mahasil — district revenues of Khyber Pakhtunkhwa. Times are Pakistan time (PKT, UTC+5)." }
+        },
+    )
 }
 
 /// An HTML answer with the headers every page carries: staff pages hold personal data, so

@@ -12,7 +12,7 @@ mod challans;
 pub(crate) mod form;
 mod home;
 mod issue;
-mod layout;
+pub(crate) mod layout;
 mod login;
 mod queue;
 mod schedule_form;

@@ -9,13 +9,11 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use mahasil_domain::challan::ChallanStatus;
-use mahasil_ledger::{Channel, Clearing};
-use mahasil_store::{
-    Actor, ChallanRecord, ImportOutcome, NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReversalOutcome, StatementImport, StatementRecord, Store,
-};
+use mahasil_store::{Actor, ChallanRecord, ImportOutcome, NewPayment, PaymentOutcome, PaymentRecord, ReversalOutcome, StatementImport, StatementRecord, Store};
 use uuid::Uuid;
 
 use crate::fixtures::*;
+use crate::payments::{bank_payment, reversal_of};
 
 /// Sequences per backend and steps per sequence.
 const SEEDS: u64 = 3;
@@ -58,22 +56,6 @@ struct Model {
 }
 
 const PAID_ON: Date = Date::constant(2026, 3, 2);
-
-fn payment_of(e: &Expected, reference: String, fingerprint: u8) -> TestResult<NewPayment> {
-    Ok(NewPayment {
-        id: Uuid::now_v7(),
-        challan_no: e.record.challan_no,
-        clearing: Clearing { channel: Channel::Bank, holder: slug("demo-bank")? },
-        reference,
-        amount_paisa: e.record.amount_paisa,
-        paid_on: PAID_ON,
-        paid_at: t0()?,
-        fingerprint: [fingerprint; 32],
-        approved_by: None,
-        taken_by: None,
-        exact_amount: true,
-    })
-}
 
 fn statement(m: &mut Model, credits: i64, sha: u64) -> StatementRecord {
     m.statements += 1;
@@ -146,7 +128,8 @@ async fn run_sequence(store: Store, seed: u64) -> TestResult {
             1 | 2 => {
                 name = "pay";
                 m.references += 1;
-                let p = payment_of(&m.challans[i], format!("M{seed}-{}", m.references), 1)?;
+                let c = &m.challans[i].record;
+                let p = bank_payment(c, &format!("M{seed}-{}", m.references), c.amount_paisa, PAID_ON, 1)?;
                 let outcome = w.store.record_payment(&p, w.issuer, &Actor::system(), at, &signer).await?;
                 let e = &mut m.challans[i];
                 match (e.status, &e.standing, outcome) {
@@ -211,15 +194,7 @@ async fn run_sequence(store: Store, seed: u64) -> TestResult {
                 name = "reverse";
                 let e = &mut m.challans[i];
                 let Some((p, r)) = e.standing.clone() else { continue };
-                let reversal = PaymentReversal {
-                    channel: p.clearing.channel,
-                    holder: p.clearing.holder.clone(),
-                    reference: p.reference.clone(),
-                    paid_on: p.paid_on,
-                    challan_no: p.challan_no,
-                    amount_paisa: p.amount_paisa,
-                    fingerprint: [3; 32],
-                };
+                let reversal = reversal_of(&p, 3);
                 match w.store.reverse_payment(&reversal, &Actor::system(), at).await? {
                     ReversalOutcome::Reversed(got) if !e.deposited => {
                         assert_eq!(got.receipt_no, r.receipt_no);

@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use crate::fixtures::*;
 
-fn bank_payment(challan: &ChallanRecord, reference: &str, amount_paisa: i64, paid_on: Date, fingerprint: u8) -> TestResult<NewPayment> {
+/// A bank's payment of `challan` (demo-bank), as a case builds it.
+pub fn bank_payment(challan: &ChallanRecord, reference: &str, amount_paisa: i64, paid_on: Date, fingerprint: u8) -> TestResult<NewPayment> {
     Ok(NewPayment {
         id: Uuid::now_v7(),
         challan_no: challan.challan_no,
@@ -30,7 +31,8 @@ fn bank_payment(challan: &ChallanRecord, reference: &str, amount_paisa: i64, pai
     })
 }
 
-fn reversal_of(p: &NewPayment, fingerprint: u8) -> PaymentReversal {
+/// The bank's reversal of `p`.
+pub fn reversal_of(p: &NewPayment, fingerprint: u8) -> PaymentReversal {
     PaymentReversal {
         channel: p.clearing.channel,
         holder: p.clearing.holder.clone(),

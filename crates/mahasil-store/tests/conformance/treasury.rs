@@ -8,14 +8,14 @@
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::challan::ChallanStatus;
-use mahasil_ledger::{Channel, Clearing, TransferCode};
+use mahasil_ledger::TransferCode;
 use mahasil_store::{
-    Actor, CounterDecision, CounterPayment, CounterStatus, ImportOutcome, NewPayment, OnlinePayment, OnlineStatus, PaymentOutcome, StatementImport,
-    StatementRecord, Store,
+    Actor, CounterDecision, CounterPayment, CounterStatus, ImportOutcome, OnlinePayment, OnlineStatus, PaymentOutcome, StatementImport, StatementRecord, Store,
 };
 use uuid::Uuid;
 
 use crate::fixtures::*;
+use crate::payments::bank_payment;
 
 fn actor(name: &str) -> Actor {
     Actor { user_id: None, username: name.into() }
@@ -180,19 +180,7 @@ pub async fn statements_deposit_once_and_in_order(store: Store) -> TestResult {
     let w = world(store).await?;
     let c = issue_one(&w, &w.officer, 1, t0()?).await?;
     let paid_on = Date::constant(2026, 3, 2);
-    let p = NewPayment {
-        id: Uuid::now_v7(),
-        challan_no: c.challan_no,
-        clearing: Clearing { channel: Channel::Bank, holder: slug("demo-bank")? },
-        reference: "D1".into(),
-        amount_paisa: 500_000,
-        paid_on,
-        paid_at: t0()?,
-        fingerprint: [1; 32],
-        approved_by: None,
-        taken_by: None,
-        exact_amount: true,
-    };
+    let p = bank_payment(&c, "D1", 500_000, paid_on, 1)?;
     let at = days_after(t0()?, 1)?;
     let PaymentOutcome::Accepted(paid) = w.store.record_payment(&p, w.issuer, &Actor::system(), at, &mahasil_store::testing::test_receipt_signer()).await?
     else {
