@@ -25,13 +25,16 @@ pub fn qr_text(image: &[u8]) -> Result<String> {
     reader.limits(limits);
     let picture = reader.decode().map_err(|_| SealError::Malformed("the picture is not a readable PNG or JPEG"))?.to_luma8();
     // Compression noise around small modules (a JPEG of a thermal slip) can hide the code
-    // from the detector; pure black and white, then twice the size, find it again.
+    // from the detector, or shift the grid it samples so the modules read wrong; pure black
+    // and white, then twice the size, find and read it again. A decode is checked by the
+    // code's own error correction, so a retry never reads a wrong text.
+    let worth_retrying = |outcome: &Result<String>| matches!(outcome, Err(e) if *e == NO_CODE || *e == UNREADABLE);
     let mut outcome = read(&picture);
-    if outcome == Err(NO_CODE) {
+    if worth_retrying(&outcome) {
         let mut binary = picture.clone();
         binary.pixels_mut().for_each(|p| p.0[0] = if p.0[0] < 128 { 0 } else { 255 });
         outcome = read(&binary);
-        if outcome == Err(NO_CODE) && binary.width() <= MAX_IMAGE_SIDE / 2 && binary.height() <= MAX_IMAGE_SIDE / 2 {
+        if worth_retrying(&outcome) && binary.width() <= MAX_IMAGE_SIDE / 2 && binary.height() <= MAX_IMAGE_SIDE / 2 {
             let enlarged = image::imageops::resize(&binary, binary.width() * 2, binary.height() * 2, image::imageops::FilterType::Nearest);
             outcome = read(&enlarged);
         }
@@ -40,6 +43,7 @@ pub fn qr_text(image: &[u8]) -> Result<String> {
 }
 
 const NO_CODE: SealError = SealError::Malformed("the picture holds no QR code");
+const UNREADABLE: SealError = SealError::Malformed("the QR code in the picture cannot be read");
 
 fn read(picture: &image::GrayImage) -> Result<String> {
     let (width, height) = (picture.width() as usize, picture.height() as usize);
@@ -47,7 +51,7 @@ fn read(picture: &image::GrayImage) -> Result<String> {
     let grids = prepared.detect_grids();
     match grids.as_slice() {
         [] => Err(NO_CODE),
-        [grid] => grid.decode().map(|(_, text)| text).map_err(|_| SealError::Malformed("the QR code in the picture cannot be read")),
+        [grid] => grid.decode().map(|(_, text)| text).map_err(|_| UNREADABLE),
         _ => Err(SealError::Malformed("the picture holds more than one QR code")),
     }
 }
