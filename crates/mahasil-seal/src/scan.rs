@@ -47,13 +47,20 @@ const UNREADABLE: SealError = SealError::Malformed("the QR code in the picture c
 
 fn read(picture: &image::GrayImage) -> Result<String> {
     let (width, height) = (picture.width() as usize, picture.height() as usize);
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| picture.get_pixel(x as u32, y as u32).0[0]);
-    let grids = prepared.detect_grids();
-    match grids.as_slice() {
-        [] => Err(NO_CODE),
-        [grid] => grid.decode().map(|(_, text)| text).map_err(|_| UNREADABLE),
-        _ => Err(SealError::Malformed("the picture holds more than one QR code")),
-    }
+    // The detector asserts that every point it projects fits in an `i32`; a degenerate
+    // group of finder patterns (in real photos, and in a fuzzed 29×28 PNG kept as a test
+    // below) breaks that assertion (WanzenBug/rqrr#54, open). Such a picture holds no code
+    // anyone could read, so the panic is caught and answered as an unreadable code.
+    std::panic::catch_unwind(|| {
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| picture.get_pixel(x as u32, y as u32).0[0]);
+        let grids = prepared.detect_grids();
+        match grids.as_slice() {
+            [] => Err(NO_CODE),
+            [grid] => grid.decode().map(|(_, text)| text).map_err(|_| UNREADABLE),
+            _ => Err(SealError::Malformed("the picture holds more than one QR code")),
+        }
+    })
+    .unwrap_or(Err(UNREADABLE))
 }
 
 #[cfg(test)]
@@ -105,6 +112,12 @@ mod tests {
         assert_eq!(qr_text(&png_of(&[], 0)), Err(SealError::Malformed("the picture holds no QR code")));
         let two = png_of(&["HTTPS://A.PK/V/AAAA", "HTTPS://B.PK/V/BBBB"], 40);
         assert_eq!(qr_text(&two), Err(SealError::Malformed("the picture holds more than one QR code")));
+    }
+
+    #[test]
+    fn a_picture_that_trips_the_detector_is_unreadable_not_a_crash() {
+        let picture = include_bytes!("../tests/pictures/degenerate-finder-patterns.png");
+        assert_eq!(qr_text(picture), Err(UNREADABLE));
     }
 
     #[test]
