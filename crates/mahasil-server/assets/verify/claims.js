@@ -51,11 +51,18 @@ export function issuerNo(value) {
   return value;
 }
 
+/**
+ * The Damm interim digit of a string of decimal digits (`damm_digit` in Rust): appended to
+ * digits it is their check digit, and over digits ending in their check digit it is 0.
+ */
+export function dammDigit(digits) {
+  return [...digits].reduce((interim, d) => DAMM[interim][d.charCodeAt(0) - 48], 0);
+}
+
 /** 15 digits: an issuer, a counter from 1, and a Damm check digit. */
 export function challanNo(value, reason) {
   if (typeof value !== 'string' || !/^[1-9][0-9]{14}$/.test(value)) throw malformed(reason);
-  const check = [...value].reduce((interim, d) => DAMM[interim][d.charCodeAt(0) - 48], 0);
-  if (check !== 0 || value.slice(6, 14) === '00000000') throw malformed(reason);
+  if (dammDigit(value) !== 0 || value.slice(6, 14) === '00000000') throw malformed(reason);
   return value;
 }
 
