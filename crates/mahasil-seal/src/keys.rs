@@ -123,8 +123,9 @@ impl SigningKey {
         self.public.kid
     }
 
-    /// The ES256 signature (r‖s) of `message`.
-    pub(crate) fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>> {
+    /// The ES256 signature (r‖s, 64 bytes) of `message`: for documents other than the
+    /// COSE ones of this crate, such as a field device's signed sync requests and ops.
+    pub fn sign_bytes(&self, message: &[u8]) -> Result<Vec<u8>> {
         let sig = self.pair.sign(&self.rng, message).map_err(|_| SealError::Random)?;
         Ok(sig.as_ref().to_vec())
     }
