@@ -41,7 +41,7 @@ export async function fieldRoutes() {
     '/field/manifest.webmanifest': here('manifest.webmanifest'),
     '/assets/fonts/NotoNastaliqUrdu-Regular.ttf': here('../fonts/NotoNastaliqUrdu-Regular.ttf'),
   };
-  for (const name of ['app.js', 'api.js', 'device-keys.js', 'encoding.js', 'enrolment.js', 'fees.js', 'field-error.js', 'field.css', 'i18n.js', 'identity.js', 'issue.js', 'issue-view.js', 'numbering.js', 'qr.js', 'seal-sign.js', 'store.js', 'sync.js', 'vendor/qrcode-generator.mjs', 'icons/icon-192.png', 'icons/icon-512.png']) {
+  for (const name of ['app.js', 'api.js', 'device-keys.js', 'encoding.js', 'enrolment.js', 'fees.js', 'field-error.js', 'field.css', 'i18n.js', 'identity.js', 'issue.js', 'issue-view.js', 'numbering.js', 'offline-issuer.js', 'qr.js', 'seal-sign.js', 'store.js', 'sync.js', 'vendor/qrcode-generator.mjs', 'icons/icon-192.png', 'icons/icon-512.png']) {
     routes[`/assets/field/${name}`] = here(name);
   }
   for (const name of ['cbor.js', 'cose.js', 'claims.js', 'lists.js', 'seal.js']) routes[`/assets/verify/${name}`] = here(`../verify/${name}`);
