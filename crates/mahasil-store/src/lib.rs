@@ -8,6 +8,7 @@
 //! the hash-chained audit log in the same transaction as the change itself.
 
 pub mod audit;
+pub mod devices;
 pub mod error;
 pub mod ledger;
 pub mod payments;
@@ -28,6 +29,7 @@ use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
+pub use devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceStatus, DeviceSummary, FlagKind, NewDevice, OpResult, OpStatus, OpVerdict};
 pub use error::{Result, StoreError};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSealer, ReceiptSigner, ReversalOutcome};
 pub use records::*;
@@ -122,6 +124,52 @@ pub trait Storage: Send + Sync + 'static {
     async fn node_issuer(&self, node_name: &str, at: Timestamp) -> Result<IssuerNo>;
     /// The last counter used by an issuer (0 if none).
     async fn issuer_counter(&self, issuer: IssuerNo) -> Result<u32>;
+
+    // ----- field devices and sync (docs/SYNC.md) -----
+
+    /// Enrols a device for an officer, in one transaction: allocates the next device issuer
+    /// number (from [`devices::FIRST_DEVICE_ISSUER`]; an `issuers` row of kind `device`
+    /// named `device:<id>`), stores the device as active, and audits `device.enrol`.
+    /// An unknown officer is `NotFound`, an inactive one `Conflict`; a public key, kid or
+    /// device id already enrolled is `Conflict` naming it; a key that is not 65 SEC1 bytes,
+    /// a kid that is not the key's, or an empty label is `Domain`.
+    async fn enrol_device(&self, d: &NewDevice, actor: &Actor, at: Timestamp) -> Result<DeviceRecord>;
+    async fn device(&self, id: Uuid) -> Result<Option<DeviceRecord>>;
+    /// Every device with its counts, newest enrolment first.
+    async fn devices(&self) -> Result<Vec<DeviceSummary>>;
+    /// Revokes a device: seals and ops dated from `compromised_from` on are not to be
+    /// trusted. Audited as `device.revoke`. Unknown id is `NotFound`; a device already
+    /// revoked is `Conflict` (a revocation is final and never rewritten).
+    async fn revoke_device(&self, id: Uuid, compromised_from: Timestamp, reason: &str, actor: &Actor, at: Timestamp) -> Result<DeviceRecord>;
+    /// Claims a signed request's nonce for a device: `true` the first time (it is stored),
+    /// `false` if the device used it before. Forgets the device's nonces older than
+    /// [`devices::NONCE_RETENTION_S`] before `at` (the request window is far shorter).
+    /// Unknown device is `NotFound`.
+    async fn claim_sync_nonce(&self, device_id: Uuid, nonce: &str, at: Timestamp) -> Result<bool>;
+    /// Notes that a device synced at `at` (not audited: a convenience for the admin, not
+    /// a change anyone relies on). Unknown device is `NotFound`.
+    async fn record_device_sync(&self, device_id: Uuid, at: Timestamp) -> Result<()>;
+    /// Applies one op of a push in its own transaction, exactly once:
+    /// 1. an op with this `op_id` is stored: same `op_hash` repeats its answer (`Duplicate`
+    ///    with its challan number, or its `Rejected` reason); another hash is `Rejected`
+    ///    and flags `op_id_reused`, storing nothing else;
+    /// 2. a `Rejected` verdict is stored as such, so a replay gets the same answer;
+    /// 3. a challan whose number another challan holds marks the device cloned, flags it
+    ///    and is rejected; a challan stored already (by another op) is rejected;
+    /// 4. otherwise the challan is stored as every issue is (postings, event, audit entry
+    ///    by `actor` naming the device), the issuer's and device's highest counter move up,
+    ///    the op is stored as accepted with its signed payload and signature, and the
+    ///    chain with its stored neighbours is checked (`chain_broken`, `clock_went_back`),
+    ///    besides the flags the verdict carries.
+    ///
+    /// Unknown device is `NotFound`; a challan numbered under another issuer is `Conflict`.
+    async fn apply_device_op(&self, op: &DeviceOp, actor: &Actor, at: Timestamp) -> Result<OpResult>;
+    /// Missing counter ranges (inclusive) below the device's highest received counter that
+    /// no op claimed, oldest first, at most `limit` (capped at [`devices::MAX_DEVICE_PAGE`]).
+    /// Unknown device is `NotFound`.
+    async fn device_gaps(&self, device_id: Uuid, limit: u32) -> Result<Vec<(u32, u32)>>;
+    /// A device's flags, newest first, at most `limit` (capped at [`devices::MAX_DEVICE_PAGE`]).
+    async fn device_flags(&self, device_id: Uuid, limit: u32) -> Result<Vec<DeviceFlag>>;
 
     // ----- challans -----
 

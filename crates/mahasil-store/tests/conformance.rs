@@ -11,6 +11,8 @@ mod banks;
 mod cases;
 #[path = "conformance/challans.rs"]
 mod challans;
+#[path = "conformance/devices.rs"]
+mod devices;
 #[path = "conformance/fixtures.rs"]
 mod fixtures;
 #[path = "conformance/ledger.rs"]
@@ -96,8 +98,18 @@ conformance! {
     seals::challans_are_stored_sealed,
     seals::trust_list_versions,
     seals::cancellations_are_revoked,
+    devices::devices_enrol_with_their_own_issuer_numbers,
+    devices::an_op_is_stored_once,
+    devices::rejections_are_remembered,
+    devices::a_second_challan_with_a_number_marks_the_device_cloned,
+    devices::gaps_are_the_counters_nobody_claimed,
+    devices::broken_chains_and_clocks_are_flagged,
+    devices::revocation_is_final,
+    devices::nonces_are_claimed_once,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
     challans::issue_throughput,
+    #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
+    devices::device_op_throughput,
 }
 
 /// Cases that need the SQLite file itself.

@@ -39,6 +39,18 @@ fn describe(constraint: &str) -> Option<&'static str> {
         "audit_log_append_only" | "fee_schedules_append_only" | "challan_events_append_only" => "these rows are never changed or removed",
         "banks_append_only" => "banks are never removed; switch one off instead",
         "banks_pkey" => "a bank with this mnemonic exists",
+        "devices_pkey" => "a device with this id is enrolled",
+        "devices_public_key_key" => "this public key is already enrolled",
+        "devices_kid_key" => "a key with this kid is already enrolled",
+        "devices_issuer_no_key" => "this issuer number belongs to another device",
+        "devices_officer_id_fkey" => "no such user",
+        "devices_never_deleted" | "devices_never_truncated" => "devices are never removed; revoke one instead",
+        "devices_identity_fixed" => "a device's identity, key and enrolment never change",
+        "devices_revocation_final" => "a revoked device stays revoked as it was",
+        "devices_cloned_final" => "a device marked cloned stays marked",
+        "sync_ops_pkey" => "an op with this id is stored",
+        "sync_ops_append_only" | "device_flags_append_only" => "these rows are never changed or removed",
+        "sync_nonces_device_id_fkey" | "sync_ops_device_id_fkey" | "device_flags_device_id_fkey" => "no such device",
         _ => return None,
     })
 }

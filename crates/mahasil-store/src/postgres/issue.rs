@@ -68,19 +68,39 @@ pub(super) async fn issue_many(tx: &mut Tx, inputs: &[&IssueInput]) -> Result<Ve
         r.seal = Some(crate::records::seal_with(&input.sealer, &r)?);
         outcomes.push(Ok(r));
     }
-    let records: Vec<&ChallanRecord> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    let mut numbered = Vec::with_capacity(outcomes.len());
+    for (input, outcome) in inputs.iter().zip(&outcomes) {
+        if let Ok(record) = outcome {
+            numbered.push(Numbered { record, actor: &input.actor, audit_after: json(record)? });
+        }
+    }
+    store_numbered(tx, numbered).await?;
+    Ok(outcomes)
+}
+
+/// A challan already numbered (its issuer's counter taken) and sealed, who issued it, and
+/// the after-JSON of its audit entry.
+pub(super) struct Numbered<'a> {
+    pub(super) record: &'a ChallanRecord,
+    pub(super) actor: &'a Actor,
+    pub(super) audit_after: String,
+}
+
+/// Stores numbered challans: the rows with their `issued` events, their CHALLAN_ISSUED
+/// postings and an audit entry each. Every issue goes through here, whoever numbered the
+/// challan (this node, or a field device offline).
+pub(super) async fn store_numbered(tx: &mut Tx, numbered: Vec<Numbered<'_>>) -> Result<()> {
+    let records: Vec<&ChallanRecord> = numbered.iter().map(|n| n.record).collect();
     insert(tx, &records).await?;
     let mut postings = Vec::with_capacity(records.len());
     for r in &records {
         postings.extend(crate::ledger::issued(r)?);
     }
     super::ledger::insert(&mut tx.conn, &postings).await?;
-    for (input, outcome) in inputs.iter().zip(&outcomes) {
-        if let Ok(r) = outcome {
-            tx.audit(r.received_at, &input.actor, "challan.issue", format!("challan:{}", r.challan_no), "null".into(), json(r)?);
-        }
+    for n in numbered {
+        tx.audit(n.record.received_at, n.actor, "challan.issue", format!("challan:{}", n.record.challan_no), "null".into(), n.audit_after);
     }
-    Ok(outcomes)
+    Ok(())
 }
 
 fn record(input: &IssueInput, challan_no: ChallanNo) -> ChallanRecord {

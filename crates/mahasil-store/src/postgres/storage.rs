@@ -10,8 +10,10 @@ use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
 use super::{
-    PgStore, audit_log, banks, cancellations, challans, contests, heads, issuers, ledger, migrate, payments, reference, seals, sessions, treasury, users,
+    PgStore, audit_log, banks, cancellations, challans, contests, devices, heads, issuers, ledger, migrate, payments, reference, seals, sessions, sync_ops,
+    treasury, users,
 };
+use crate::devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceSummary, NewDevice, OpResult};
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
 use crate::treasury::{CounterDecision, CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
@@ -128,6 +130,46 @@ impl Storage for PgStore {
 
     async fn issuer_counter(&self, issuer: IssuerNo) -> Result<u32> {
         issuers::counter(&self.pool, issuer).await
+    }
+
+    async fn enrol_device(&self, d: &NewDevice, actor: &Actor, at: Timestamp) -> Result<DeviceRecord> {
+        let (d, actor) = (d.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { devices::enrol(tx, &d, &actor, at).await })).await
+    }
+
+    async fn device(&self, id: Uuid) -> Result<Option<DeviceRecord>> {
+        devices::device(&self.pool, id).await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceSummary>> {
+        devices::devices(&self.pool).await
+    }
+
+    async fn revoke_device(&self, id: Uuid, compromised_from: Timestamp, reason: &str, actor: &Actor, at: Timestamp) -> Result<DeviceRecord> {
+        let (reason, actor) = (reason.to_owned(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { devices::revoke(tx, id, compromised_from, &reason, &actor, at).await })).await
+    }
+
+    async fn claim_sync_nonce(&self, device_id: Uuid, nonce: &str, at: Timestamp) -> Result<bool> {
+        let nonce = nonce.to_owned();
+        self.writer.write(move |tx| Box::pin(async move { devices::claim_nonce(tx, device_id, &nonce, at).await })).await
+    }
+
+    async fn record_device_sync(&self, device_id: Uuid, at: Timestamp) -> Result<()> {
+        self.writer.write(move |tx| Box::pin(async move { devices::record_sync(tx, device_id, at).await })).await
+    }
+
+    async fn apply_device_op(&self, op: &DeviceOp, actor: &Actor, at: Timestamp) -> Result<OpResult> {
+        let (op, actor) = (op.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { sync_ops::apply(tx, &op, &actor, at).await })).await
+    }
+
+    async fn device_gaps(&self, device_id: Uuid, limit: u32) -> Result<Vec<(u32, u32)>> {
+        devices::gaps(&self.pool, device_id, limit).await
+    }
+
+    async fn device_flags(&self, device_id: Uuid, limit: u32) -> Result<Vec<DeviceFlag>> {
+        devices::flags(&self.pool, device_id, limit).await
     }
 
     async fn issue_challan(&self, draft: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp, sealer: &Sealer) -> Result<ChallanRecord> {

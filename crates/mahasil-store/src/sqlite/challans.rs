@@ -144,13 +144,23 @@ pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, ac
     let challan_no = ChallanNo::new(issuer, counter)?;
     let mut record = ChallanRecord::issued(d, challan_no, issuer, received_at);
     record.seal = Some(crate::records::seal_with(sealer, &record)?);
+    store_numbered(tx, &record, actor, rows::json(&record)?)?;
+    Ok(record)
+}
+
+/// Stores a challan already numbered (its issuer's counter taken) and sealed: the row, its
+/// offender keys, its CHALLAN_ISSUED postings, its `issued` event and an audit entry by
+/// `actor` whose after-JSON is `audit_after`. Every issue goes through here, whoever
+/// numbered the challan (this node, or a field device offline).
+pub(crate) fn store_numbered(tx: &Transaction<'_>, record: &ChallanRecord, actor: &Actor, audit_after: String) -> Result<()> {
+    let (challan_no, received_at) = (record.challan_no, record.received_at);
     let o = &record.offender;
     tx.prepare_cached(INSERT_CHALLAN)?
         .execute(rusqlite::params![
             record.id.to_string(),
             challan_no.digits(),
-            issuer.get(),
-            counter,
+            record.issuer_no.get(),
+            challan_no.counter(),
             record.status.as_str(),
             record.head_code,
             record.department.as_str(),
@@ -176,13 +186,12 @@ pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, ac
             record.due_date.to_string(),
             record.seal,
         ])
-        .map_err(|e| issue_conflict(e, &record))?;
+        .map_err(|e| issue_conflict(e, record))?;
     super::offender_keys::add(tx, tx.last_insert_rowid(), o.cnic.as_str(), o.mobile.as_str(), o.vehicle_no.as_ref().map(VehicleNo::as_str))?;
-    super::ledger::insert(tx, &crate::ledger::issued(&record)?)?;
+    super::ledger::insert(tx, &crate::ledger::issued(record)?)?;
     append_event(tx, record.id, received_at, "issued", &actor.username, ChallanStatus::Issued, None)?;
-    let change = Change { action: "challan.issue", entity: format!("challan:{challan_no}"), before: "null".into(), after: rows::json(&record)? };
-    audit_log::append(tx, actor, received_at, &change)?;
-    Ok(record)
+    let change = Change { action: "challan.issue", entity: format!("challan:{challan_no}"), before: "null".into(), after: audit_after };
+    audit_log::append(tx, actor, received_at, &change)
 }
 
 /// Names what an insert collided with: a reused id, or reference data it does not match.

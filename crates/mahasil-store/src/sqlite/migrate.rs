@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0009_ledger", include_str!("../../migrations/sqlite/0009_ledger.sql")),
     ("0010_payments", include_str!("../../migrations/sqlite/0010_payments.sql")),
     ("0011_treasury", include_str!("../../migrations/sqlite/0011_treasury.sql")),
+    ("0012_devices", include_str!("../../migrations/sqlite/0012_devices.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

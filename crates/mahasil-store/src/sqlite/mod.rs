@@ -8,6 +8,7 @@ mod banks;
 mod cases;
 mod challans;
 mod connection;
+mod devices;
 mod ledger;
 mod migrate;
 mod offender_keys;
@@ -16,6 +17,7 @@ mod reference;
 mod rows;
 mod seals;
 mod search;
+mod sync_ops;
 mod treasury;
 mod users;
 mod writer;
@@ -39,6 +41,7 @@ pub use connection::READ_POOL_SIZE;
 pub use writer::{MAX_BATCH, WRITE_QUEUE_BOUND};
 
 use crate::Storage;
+use crate::devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceSummary, NewDevice, OpResult};
 use crate::error::{Result, StoreError};
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
@@ -230,6 +233,48 @@ impl Storage for SqliteStore {
 
     async fn issuer_counter(&self, issuer: IssuerNo) -> Result<u32> {
         self.read(move |conn| challans::issuer_counter(conn, issuer)).await
+    }
+
+    // ----- field devices and sync -----
+
+    async fn enrol_device(&self, d: &NewDevice, actor: &Actor, at: Timestamp) -> Result<DeviceRecord> {
+        let (d, actor) = (d.clone(), actor.clone());
+        self.write(move |tx| devices::enrol(tx, &d, &actor, at)).await
+    }
+
+    async fn device(&self, id: Uuid) -> Result<Option<DeviceRecord>> {
+        self.read(move |conn| devices::device(conn, id)).await
+    }
+
+    async fn devices(&self) -> Result<Vec<DeviceSummary>> {
+        self.read(devices::devices).await
+    }
+
+    async fn revoke_device(&self, id: Uuid, compromised_from: Timestamp, reason: &str, actor: &Actor, at: Timestamp) -> Result<DeviceRecord> {
+        let (reason, actor) = (reason.to_string(), actor.clone());
+        self.write(move |tx| devices::revoke(tx, id, compromised_from, &reason, &actor, at)).await
+    }
+
+    async fn claim_sync_nonce(&self, device_id: Uuid, nonce: &str, at: Timestamp) -> Result<bool> {
+        let nonce = nonce.to_string();
+        self.write(move |tx| devices::claim_nonce(tx, device_id, &nonce, at)).await
+    }
+
+    async fn record_device_sync(&self, device_id: Uuid, at: Timestamp) -> Result<()> {
+        self.write(move |tx| devices::record_sync(tx, device_id, at)).await
+    }
+
+    async fn apply_device_op(&self, op: &DeviceOp, actor: &Actor, at: Timestamp) -> Result<OpResult> {
+        let (op, actor) = (op.clone(), actor.clone());
+        self.write(move |tx| sync_ops::apply(tx, &op, &actor, at)).await
+    }
+
+    async fn device_gaps(&self, device_id: Uuid, limit: u32) -> Result<Vec<(u32, u32)>> {
+        self.read_snapshot(move |conn| devices::gaps(conn, device_id, limit)).await
+    }
+
+    async fn device_flags(&self, device_id: Uuid, limit: u32) -> Result<Vec<DeviceFlag>> {
+        self.read(move |conn| devices::flags(conn, device_id, limit)).await
     }
 
     // ----- challans -----

@@ -1,0 +1,507 @@
+//! Field devices and their sync ops (docs/SYNC.md), shared by both backends: the records
+//! the store keeps of each enrolled device, the ops it pushes (each stored once, so a
+//! replay gets the first answer again), and the flags raised about it; and the judgement
+//! both backends apply to an op once its stored neighbours are read, so the rules and
+//! their words are the same on SQLite and PostgreSQL.
+
+use jiff::{SignedDuration, Timestamp};
+use mahasil_domain::DomainError;
+use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::records::ChallanRecord;
+use crate::{Result, StoreError};
+
+/// The first issuer number given to a field device; devices count up from it (server
+/// nodes count up from 100001).
+pub const FIRST_DEVICE_ISSUER: u32 = 500_001;
+
+/// How long a device's request nonces are kept. The server refuses timestamps more than
+/// five minutes off, so an older nonce can never be replayed anyway.
+pub const NONCE_RETENTION_S: i64 = 3_600;
+
+/// Most gap ranges or flags one read returns.
+pub const MAX_DEVICE_PAGE: u32 = 1_000;
+
+/// Longest device label kept, in characters.
+pub const MAX_LABEL_CHARS: usize = 200;
+
+/// Longest request nonce kept, in bytes (the protocol's are 22 characters).
+pub const MAX_NONCE_BYTES: usize = 64;
+
+/// Bytes of an uncompressed SEC1 P-256 public key (`04 || X || Y`).
+pub const PUBLIC_KEY_BYTES: usize = 65;
+
+/// A device to enrol, as the server checked it: its key and the officer it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    pub id: Uuid,
+    pub officer_id: Uuid,
+    pub label: String,
+    /// 65-byte uncompressed SEC1 P-256 public key.
+    pub public_key: Vec<u8>,
+    /// First 8 bytes of SHA-256 of `public_key`, 16 lower-case hex digits.
+    pub kid: String,
+}
+
+impl NewDevice {
+    /// Refuses a key that is not 65 uncompressed SEC1 bytes, a kid that is not the key's,
+    /// and an empty or overlong label.
+    pub(crate) fn check(&self) -> Result<()> {
+        let invalid = |field: &'static str, reason: String| StoreError::Domain(DomainError::Invalid { field, reason });
+        if self.public_key.len() != PUBLIC_KEY_BYTES || self.public_key.first() != Some(&0x04) {
+            return Err(invalid("public_key", format!("must be {PUBLIC_KEY_BYTES} bytes of uncompressed SEC1 (04 || X || Y)")));
+        }
+        let expected = kid_of(&self.public_key);
+        if self.kid != expected {
+            return Err(invalid("kid", format!("{} is not the key's kid {expected} (first 8 bytes of SHA-256 of the key, lower-case hex)", self.kid)));
+        }
+        let chars = self.label.trim().chars().count();
+        if chars == 0 || chars > MAX_LABEL_CHARS {
+            return Err(invalid("label", format!("must be 1 to {MAX_LABEL_CHARS} characters")));
+        }
+        Ok(())
+    }
+}
+
+/// The kid of a public key: first 8 bytes of its SHA-256, lower-case hex.
+pub fn kid_of(public_key: &[u8]) -> String {
+    hex::encode(&Sha256::digest(public_key)[..8])
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceStatus {
+    Active,
+    Revoked,
+}
+
+impl DeviceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Result<Self> {
+        match s {
+            "active" => Ok(Self::Active),
+            "revoked" => Ok(Self::Revoked),
+            other => Err(StoreError::Corrupt(format!("devices.status {other}"))),
+        }
+    }
+}
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceRecord {
+    pub id: Uuid,
+    pub issuer_no: IssuerNo,
+    pub officer_id: Uuid,
+    pub officer_username: String,
+    pub label: String,
+    #[serde(serialize_with = "hex_bytes")]
+    pub public_key: Vec<u8>,
+    pub kid: String,
+    pub enrolled_at: Timestamp,
+    pub status: DeviceStatus,
+    pub revoked_at: Option<Timestamp>,
+    /// Seals and ops dated from this instant on are not to be trusted.
+    pub compromised_from: Option<Timestamp>,
+    pub revoke_reason: Option<String>,
+    /// A second challan with one of this device's numbers arrived: its key is in two places.
+    pub cloned: bool,
+    pub last_sync_at: Option<Timestamp>,
+    /// The highest counter of a challan accepted from this device (0 before the first).
+    pub last_counter_received: u32,
+}
+
+fn hex_bytes<S: serde::Serializer>(bytes: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(bytes))
+}
+
+impl DeviceRecord {
+    /// What the audit log records of a device.
+    pub(crate) fn audit_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| StoreError::Corrupt(format!("cannot encode an audit record: {e}")))
+    }
+}
+
+/// A device with what it has sent, for the admin's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceSummary {
+    pub device: DeviceRecord,
+    /// Ops accepted, each one challan stored.
+    pub challans_received: u64,
+    /// Counters in `1..=last_counter_received` that no op (accepted or rejected) claimed.
+    pub missing_counters: u64,
+    /// Flags raised about the device.
+    pub flags: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpStatus {
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+impl OpStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Duplicate => "duplicate",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+/// The answer to one op of a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpResult {
+    pub op_id: Uuid,
+    pub status: OpStatus,
+    /// The challan the op stored (accepted, or a duplicate of an accepted op).
+    pub challan_no: Option<ChallanNo>,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+}
+
+impl OpResult {
+    fn rejected(op_id: Uuid, reason: String) -> Self {
+        Self { op_id, status: OpStatus::Rejected, challan_no: None, reason: Some(reason) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    /// A challan dated more than 5 minutes after it arrived.
+    ClockAhead,
+    /// A challan dated before its device was enrolled.
+    ClockBeforeEnrolment,
+    /// A challan dated earlier than its chain predecessor.
+    ClockWentBack,
+    /// A `prev_hash` that is not the stored predecessor's op hash.
+    ChainBroken,
+    /// A second challan with one of the device's numbers.
+    Cloned,
+    /// An op id sent again with other content.
+    OpIdReused,
+}
+
+impl FlagKind {
+    pub const ALL: [Self; 6] = [Self::ClockAhead, Self::ClockBeforeEnrolment, Self::ClockWentBack, Self::ChainBroken, Self::Cloned, Self::OpIdReused];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClockAhead => "clock_ahead",
+            Self::ClockBeforeEnrolment => "clock_before_enrolment",
+            Self::ClockWentBack => "clock_went_back",
+            Self::ChainBroken => "chain_broken",
+            Self::Cloned => "cloned",
+            Self::OpIdReused => "op_id_reused",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Something about a device an admin should look at; it rejects nothing by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceFlag {
+    pub device_id: Uuid,
+    pub op_id: Option<Uuid>,
+    pub challan_no: Option<ChallanNo>,
+    pub kind: FlagKind,
+    pub detail: String,
+    pub at: Timestamp,
+}
+
+/// One op of a push, judged by the server before it reaches the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceOp {
+    pub op_id: Uuid,
+    pub device_id: Uuid,
+    pub kind: String,
+    /// SHA-256 of the op's signed bytes: its content identity.
+    pub op_hash: [u8; 32],
+    pub prev_hash: Option<[u8; 32]>,
+    /// The counter the op claims (None when the payload could not even be read).
+    pub counter: Option<u32>,
+    /// The payload as the device signed it (JSON text): kept as evidence.
+    pub signed_payload: String,
+    pub sig: Vec<u8>,
+    pub verdict: OpVerdict,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpVerdict {
+    /// Every check passed: store this challan (issuer_no = the device's,
+    /// challan_no/counter/seal/issued_at (device clock)/received_at set) and raise these
+    /// flags found by the server (clock_ahead, clock_before_enrolment).
+    Challan { challan: Box<ChallanRecord>, flags: Vec<(FlagKind, String)> },
+    /// The server rejected it before storage (bad payload, seal, amount, scope...):
+    /// remember the rejection so a replay gets the same answer.
+    Rejected { reason: String },
+}
+
+// ----- the judgement both backends share -----
+
+/// A flag about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewFlag {
+    pub op_id: Option<Uuid>,
+    pub challan_no: Option<ChallanNo>,
+    pub kind: FlagKind,
+    pub detail: String,
+}
+
+/// An op already stored under the op id being applied.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredOp {
+    pub op_hash: Vec<u8>,
+    pub accepted: bool,
+    pub challan_no: Option<ChallanNo>,
+    pub reason: Option<String>,
+}
+
+/// The answer to an op whose id is stored already, and the flag to raise if the id came
+/// back with other content (then nothing else is stored).
+pub(crate) fn replay(op: &DeviceOp, stored: &StoredOp) -> (OpResult, Option<NewFlag>) {
+    if stored.op_hash.as_slice() != op.op_hash.as_slice() {
+        let flag = NewFlag {
+            op_id: Some(op.op_id),
+            challan_no: None,
+            kind: FlagKind::OpIdReused,
+            detail: format!("op {} came again with hash {}; the stored op hashes to {}", op.op_id, hex::encode(op.op_hash), hex::encode(&stored.op_hash)),
+        };
+        return (OpResult::rejected(op.op_id, format!("op {} was already used for different content", op.op_id)), Some(flag));
+    }
+    let result = if stored.accepted {
+        OpResult { op_id: op.op_id, status: OpStatus::Duplicate, challan_no: stored.challan_no, reason: None }
+    } else {
+        OpResult::rejected(op.op_id, stored.reason.clone().unwrap_or_else(|| "rejected".into()))
+    };
+    (result, None)
+}
+
+/// A stored challan that shares the incoming challan's id or its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Holder {
+    pub id: Uuid,
+    pub challan_no: ChallanNo,
+}
+
+/// Why a challan that passed the server's checks still cannot be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Its number is held by another challan: the device is marked cloned and flagged.
+    Cloned { reason: String, flag: NewFlag },
+    /// The same challan is stored already; `holder` is where.
+    AlreadyStored { holder: Holder },
+}
+
+/// Judges the incoming challan against the stored ones sharing its id or number.
+pub(crate) fn refusal(op: &DeviceOp, challan: &ChallanRecord, holders: &[Holder]) -> Option<Refusal> {
+    if let Some(other) = holders.iter().find(|h| h.challan_no == challan.challan_no && h.id != challan.id) {
+        let flag = NewFlag {
+            op_id: Some(op.op_id),
+            challan_no: Some(challan.challan_no),
+            kind: FlagKind::Cloned,
+            detail: format!(
+                "challan number {} is held by challan {}; op {} brought another challan {} with the same number",
+                challan.challan_no, other.id, op.op_id, challan.id
+            ),
+        };
+        let reason = format!("challan number {} is already held by another challan: this device is marked cloned", challan.challan_no);
+        return Some(Refusal::Cloned { reason, flag });
+    }
+    holders.iter().find(|h| h.id == challan.id).map(|h| Refusal::AlreadyStored { holder: *h })
+}
+
+/// The rejection of a challan stored already, naming the op that brought it when known.
+pub(crate) fn already_stored_reason(challan: &ChallanRecord, holder: Holder, first_op: Option<Uuid>) -> String {
+    match first_op {
+        Some(other) => format!("challan {} was already received in op {other}", challan.id),
+        None => format!("challan {} is already stored as {}", challan.id, holder.challan_no),
+    }
+}
+
+/// An accepted op of the same device next to the incoming one in counter order.
+#[derive(Debug, Clone)]
+pub(crate) struct Neighbour {
+    pub op_id: Uuid,
+    pub counter: u32,
+    pub challan_no: Option<ChallanNo>,
+    pub op_hash: Vec<u8>,
+    pub prev_hash: Option<Vec<u8>>,
+    pub issued_at: Option<Timestamp>,
+}
+
+fn hash_text(h: Option<&[u8]>) -> String {
+    h.map_or_else(|| "none".into(), hex::encode)
+}
+
+/// Flags of the link between the incoming op and its stored neighbours: the predecessor
+/// (counter - 1) and the successor (counter + 1), whichever arrived first. A flag names
+/// the op whose link is wrong: the incoming one towards its predecessor, the successor
+/// towards the incoming one.
+pub(crate) fn chain_flags(op: &DeviceOp, challan: &ChallanRecord, neighbours: &[Neighbour]) -> Vec<NewFlag> {
+    let counter = challan.challan_no.counter();
+    let mut flags = Vec::new();
+    let prev_hash = op.prev_hash.as_ref().map(<[u8; 32]>::as_slice);
+    if let Some(pred) = neighbours.iter().find(|n| n.counter + 1 == counter) {
+        if prev_hash != Some(pred.op_hash.as_slice()) {
+            flags.push(NewFlag {
+                op_id: Some(op.op_id),
+                challan_no: Some(challan.challan_no),
+                kind: FlagKind::ChainBroken,
+                detail: format!(
+                    "op {} (counter {counter}) names prev_hash {}, but the op of counter {} ({}) hashes to {}",
+                    op.op_id,
+                    hash_text(prev_hash),
+                    pred.counter,
+                    pred.op_id,
+                    hex::encode(&pred.op_hash)
+                ),
+            });
+        }
+        if let Some(before) = pred.issued_at.filter(|t| *t > challan.issued_at) {
+            flags.push(NewFlag {
+                op_id: Some(op.op_id),
+                challan_no: Some(challan.challan_no),
+                kind: FlagKind::ClockWentBack,
+                detail: format!(
+                    "challan {} is dated {}, before its predecessor of counter {} dated {before}",
+                    challan.challan_no, challan.issued_at, pred.counter
+                ),
+            });
+        }
+    }
+    if let Some(succ) = neighbours.iter().find(|n| n.counter == counter + 1) {
+        if succ.prev_hash.as_deref() != Some(op.op_hash.as_slice()) {
+            flags.push(NewFlag {
+                op_id: Some(succ.op_id),
+                challan_no: succ.challan_no,
+                kind: FlagKind::ChainBroken,
+                detail: format!(
+                    "op {} (counter {}) names prev_hash {}, but the op of counter {counter} ({}) that arrived after it hashes to {}",
+                    succ.op_id,
+                    succ.counter,
+                    hash_text(succ.prev_hash.as_deref()),
+                    op.op_id,
+                    hex::encode(op.op_hash)
+                ),
+            });
+        }
+        if let Some(after) = succ.issued_at.filter(|t| *t < challan.issued_at) {
+            flags.push(NewFlag {
+                op_id: Some(succ.op_id),
+                challan_no: succ.challan_no,
+                kind: FlagKind::ClockWentBack,
+                detail: format!(
+                    "the challan of counter {} is dated {after}, before its predecessor {} dated {} (which arrived after it)",
+                    succ.counter, challan.challan_no, challan.issued_at
+                ),
+            });
+        }
+    }
+    flags
+}
+
+/// The flags the server found, attached to the op and its challan.
+pub(crate) fn verdict_flags(op: &DeviceOp, challan: &ChallanRecord, found: &[(FlagKind, String)]) -> Vec<NewFlag> {
+    found.iter().map(|(kind, detail)| NewFlag { op_id: Some(op.op_id), challan_no: Some(challan.challan_no), kind: *kind, detail: detail.clone() }).collect()
+}
+
+/// Refuses a challan numbered under another issuer than the device's: the server must
+/// never hand one over, and storing it would advance someone else's counter.
+pub(crate) fn check_issuer(challan: &ChallanRecord, device_issuer: IssuerNo) -> Result<()> {
+    if challan.issuer_no != device_issuer || challan.challan_no.issuer() != device_issuer {
+        return Err(StoreError::Conflict(format!("challan {} is not numbered under the device's issuer number {device_issuer}", challan.challan_no)));
+    }
+    Ok(())
+}
+
+/// The audit entry's after-JSON of a challan a device issued: the challan as for any
+/// issue, and which device it came from.
+pub(crate) fn challan_audit_json(challan: &ChallanRecord, device_id: Uuid) -> Result<String> {
+    let encode = |e: serde_json::Error| StoreError::Corrupt(format!("cannot encode an audit record: {e}"));
+    let mut value = serde_json::to_value(challan).map_err(encode)?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.insert("device".into(), serde_json::Value::String(device_id.to_string()));
+    }
+    serde_json::to_string(&value).map_err(encode)
+}
+
+/// A revocation's reason, trimmed; it must say something.
+pub(crate) fn revoke_reason(reason: &str) -> Result<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::Domain(DomainError::Invalid { field: "reason", reason: "say why the device is revoked".into() }));
+    }
+    Ok(reason)
+}
+
+/// A nonce as the store keeps it: 1 to [`MAX_NONCE_BYTES`] bytes.
+pub(crate) fn checked_nonce(nonce: &str) -> Result<&str> {
+    if nonce.is_empty() || nonce.len() > MAX_NONCE_BYTES {
+        return Err(StoreError::Domain(DomainError::Invalid { field: "nonce", reason: format!("must be 1 to {MAX_NONCE_BYTES} bytes") }));
+    }
+    Ok(nonce)
+}
+
+/// The instant before which a device's nonces are forgotten.
+pub(crate) fn nonce_horizon(at: Timestamp) -> Timestamp {
+    at.checked_sub(SignedDuration::from_secs(NONCE_RETENTION_S)).unwrap_or(Timestamp::MIN)
+}
+
+/// The name of a device's row in `issuers`.
+pub(crate) fn issuer_name(device_id: Uuid) -> String {
+    format!("device:{device_id}")
+}
+
+/// The device issuer number after `highest` (the highest given so far, if any).
+pub(crate) fn next_issuer(highest: Option<u32>) -> Result<IssuerNo> {
+    let next = highest.map_or(FIRST_DEVICE_ISSUER, |h| h.saturating_add(1)).max(FIRST_DEVICE_ISSUER);
+    IssuerNo::new(next).map_err(|_| StoreError::Conflict("no device issuer numbers are left".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_kinds_round_trip_their_names() {
+        for k in FlagKind::ALL {
+            assert_eq!(FlagKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).ok(), Some(serde_json::Value::String(k.as_str().into())));
+        }
+        assert_eq!(FlagKind::parse("clock"), None);
+    }
+
+    #[test]
+    fn device_issuers_start_at_500001() {
+        assert_eq!(next_issuer(None).ok().map(IssuerNo::get), Some(FIRST_DEVICE_ISSUER));
+        assert_eq!(next_issuer(Some(500_007)).ok().map(IssuerNo::get), Some(500_008));
+        assert!(next_issuer(Some(999_999)).is_err());
+    }
+
+    #[test]
+    fn kid_and_key_are_checked() {
+        let mut key = vec![4_u8; PUBLIC_KEY_BYTES];
+        key[1] = 9;
+        let good = NewDevice { id: Uuid::nil(), officer_id: Uuid::nil(), label: "phone".into(), kid: kid_of(&key), public_key: key.clone() };
+        assert!(good.check().is_ok());
+        assert!(NewDevice { kid: "0011223344556677".into(), ..good.clone() }.check().is_err());
+        assert!(NewDevice { public_key: key[..64].to_vec(), ..good.clone() }.check().is_err());
+        assert!(NewDevice { label: " ".into(), ..good }.check().is_err());
+    }
+}
