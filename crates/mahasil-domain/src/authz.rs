@@ -56,6 +56,8 @@ pub enum Action {
     ImportStatement,
     /// See deposits, counter payments waiting and imported statements.
     ViewTreasury,
+    /// See every enrolled field device, and revoke one.
+    ManageDevices,
 }
 
 impl Action {
@@ -66,7 +68,7 @@ impl Action {
             Self::ReadChallan => &[Officer, Supervisor, Treasury, Auditor, Admin],
             Self::DecideCancellation | Self::DecideContest => &[Supervisor],
             Self::RecordContest => &[Officer, Supervisor],
-            Self::ManageUsers | Self::ManageHeads | Self::ManageBanks => &[Admin],
+            Self::ManageUsers | Self::ManageHeads | Self::ManageBanks | Self::ManageDevices => &[Admin],
             Self::ReadAudit => &[Auditor, Admin],
             Self::EnterCounterPayment | Self::ApproveCounterPayment | Self::ImportStatement => &[Treasury],
             Self::ViewTreasury => &[Treasury, Auditor],
@@ -89,6 +91,7 @@ impl Action {
             Self::ApproveCounterPayment => "approve counter payments",
             Self::ImportStatement => "import treasury statements",
             Self::ViewTreasury => "view the treasury",
+            Self::ManageDevices => "manage field devices",
         }
     }
 }

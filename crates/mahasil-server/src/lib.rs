@@ -13,6 +13,7 @@ pub mod error;
 pub mod ops;
 pub mod seals;
 pub mod state;
+pub mod sync;
 pub mod testing;
 pub mod treasury;
 pub mod web;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(treasury::routes())
         .merge(citizen::routes())
         .merge(ops::routes())
+        .merge(sync::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(ops::track_requests))
         .layer(TraceLayer::new_for_http())

@@ -26,6 +26,8 @@ use crate::error::ErrorBody;
         crate::bank::inquiry::bill_inquiry,
         crate::bank::payment::bill_payment,
         crate::bank::payment::reversal,
+        crate::sync::devices::enrol, crate::sync::devices::list, crate::sync::devices::one, crate::sync::devices::revoke,
+        crate::sync::pull::pull, crate::sync::push::push,
     ),
     components(schemas(ErrorBody, actions::IssueChallanInput, actions::OffenderInput, actions::LocationInput, dto::IssuedDto, dto::ChallanDto, dto::ChallanDetailDto)),
     modifiers(&BearerAuth),
@@ -33,7 +35,8 @@ use crate::error::ErrorBody;
          (name = "challans", description = "Issue and find challans"), (name = "cancellation", description = "Maker-checker cancellation"),
          (name = "contests", description = "Appeals against challans"),
          (name = "verification", description = "Public checks of seals, signed status, trust and revocation lists"),
-         (name = "bank", description = "The 1Bill-style bank API, signed with each bank's HMAC secret"))
+         (name = "bank", description = "The 1Bill-style bank API, signed with each bank's HMAC secret"),
+         (name = "devices", description = "Field devices: enrolment, the admin's list and revocation, and the signed pull and push of docs/SYNC.md"))
 )]
 pub struct ApiDoc;
 

@@ -1,38 +1,34 @@
 //! What a challan's seal says: the values of DESIGN.md's claim map, taken from the stored
 //! challan. No name, CNIC or phone number: QR codes get photographed.
 
+use mahasil_domain::head::FrozenAmounts;
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::money::Paisa;
-use mahasil_domain::time::days_since_epoch;
 use mahasil_seal::{Claims, Document, PaymentChannel, SealError, ShortText};
 use mahasil_store::{ChallanRecord, PaymentRecord};
+use mahasil_sync::SyncError;
+use mahasil_sync::challan::{SealFacts, seal_claims};
 
-/// Longest business name carried as the seal's subject id; longer names are left out so
-/// every seal still fits a small QR code (the vehicle number, when there is one, is used).
-pub const MAX_SUBJECT_CHARS: usize = 16;
+pub use mahasil_sync::challan::MAX_SUBJECT_CHARS;
 
-/// The claims of `c`'s seal, signed at its received-at time.
+/// The claims of `c`'s seal, signed at its received-at time (a device's challan carries
+/// the seal the device signed at its own issue time; see `mahasil_sync::challan`).
 pub fn challan_claims(c: &ChallanRecord) -> Result<Claims, SealError> {
-    let subject = c
-        .offender
-        .vehicle_no
-        .as_ref()
-        .map(|v| v.as_str().to_string())
-        .or_else(|| c.offender.business_name.as_ref().map(|b| b.as_str().to_string()).filter(|b| b.chars().count() <= MAX_SUBJECT_CHARS));
-    let due_date_days = u32::try_from(days_since_epoch(c.due_date)).map_err(|_| SealError::Invalid { field: "due_date", reason: "before 1970".into() })?;
-    Ok(Claims {
+    let head_code = HeadCode::parse(&c.head_code)?;
+    let amounts = FrozenAmounts { amount: Paisa::new(c.amount_paisa)?, amount_after_due: Paisa::new(c.amount_after_due_paisa)?, due_date: c.due_date };
+    seal_claims(&SealFacts {
         issuer: c.issuer_no,
-        issued_at_s: c.received_at.as_second(),
+        signed_at: c.received_at,
         number: c.challan_no,
-        heads: vec![HeadCode::parse(&c.head_code)?],
-        amount_paisa: Paisa::new(c.amount_paisa)?,
-        district: c.district.clone(),
-        subject_id: subject.map(|s| ShortText::parse("subject_id", &s)).transpose()?,
-        document: Document::Challan {
-            amount_after_due_paisa: Paisa::new(c.amount_after_due_paisa)?,
-            due_date_days,
-            officer: ShortText::parse("officer", &c.officer_username)?,
-        },
+        head_code: &head_code,
+        amounts,
+        district: &c.district,
+        officer: &c.officer_username,
+        offender: &c.offender,
+    })
+    .map_err(|e| match e {
+        SyncError::Seal(seal) => seal,
+        other => SealError::Invalid { field: "challan", reason: other.to_string() },
     })
 }
 

@@ -23,6 +23,9 @@ pub const REFRESH_SECS: u64 = 5;
 pub const NODE_USAGES: [Usage; 3] = [Usage::Challan, Usage::Receipt, Usage::Status];
 
 /// The file name of a node key: its usage and kid.
+/// How far back a device key's validity reaches before its enrolment: 30 days.
+pub const DEVICE_CLOCK_ALLOWANCE_SECS: i64 = 30 * 86_400;
+
 pub fn key_file_name(usage: Usage, key: &PublicKey) -> String {
     format!("{}-{}.pk8", usage.as_str(), key.kid())
 }
@@ -97,7 +100,7 @@ impl NodeSeals {
 
     /// The trust list as served to verifiers.
     pub fn bundle(&self) -> TrustBundle {
-        TrustBundle::new(&self.active().trust, &self.authority.public)
+        trust::bundle(&self.active().trust, &self.authority.public)
     }
 
     /// A sealer for `Storage::issue_challan` that signs with this node's challan key.
@@ -182,6 +185,17 @@ impl NodeSeals {
         if let Some(file) = ours {
             self.dir.retire(&file)?;
         }
+        self.refresh(now).await?;
+        Ok(published)
+    }
+
+    /// Lists a field device's key (usage `challan`, its own issuer number) in a new trust
+    /// list version. Its validity starts [`DEVICE_CLOCK_ALLOWANCE_SECS`] back, so a
+    /// device whose clock runs behind still signs seals that verify (and are flagged).
+    pub async fn enrol_device(&self, key: &PublicKey, issuer: IssuerNo, actor: &Actor, now: Timestamp) -> Result<StoredTrust> {
+        let change =
+            KeyChange::Enrol { public_key: key.clone(), issuer, usage: Usage::Challan, valid_from_s: (now.as_second() - DEVICE_CLOCK_ALLOWANCE_SECS).max(0) };
+        let published = trust::publish(&self.store, &self.authority, &[change], actor, now).await?;
         self.refresh(now).await?;
         Ok(published)
     }

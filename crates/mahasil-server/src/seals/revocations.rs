@@ -8,22 +8,10 @@ use base64::Engine;
 use jiff::Timestamp;
 use mahasil_seal::{RevocationEntry, RevocationList, Usage};
 use mahasil_store::{MAX_REVOCATIONS_PAGE, Store};
-use serde::{Deserialize, Serialize};
 
 use super::{NodeSeals, Result};
 
-/// A signed revocation list as served: `document` is `None` when the caller is already at
-/// the newest version (nothing to apply).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SignedRevocations {
-    pub version: u64,
-    /// 0 for a full list; otherwise the version the delta follows.
-    pub since_version: u64,
-    /// Revoked challans in this document.
-    pub entries: usize,
-    /// Standard Base64 of the list's COSE_Sign1 bytes.
-    pub document: Option<String>,
-}
+pub use mahasil_sync::wire::SignedRevocations;
 
 /// Revocations with `seq >= since` and `seq < until`, read page by page.
 async fn entries(store: &Store, since: u64, until: u64) -> Result<Vec<RevocationEntry>> {

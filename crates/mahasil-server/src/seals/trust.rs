@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_seal::{KeyStatus, Kid, PublicKey, SigningKey, TrustList, TrustedKey, Usage};
 use mahasil_store::{Actor, Store, StoreError, TrustListRecord};
-use serde::{Deserialize, Serialize};
+pub use mahasil_sync::wire::TrustBundle;
 
 use super::{KeyDir, Result, SealsError};
 
@@ -157,45 +157,14 @@ fn apply(keys: &mut Vec<TrustedKey>, change: &KeyChange) -> Result<()> {
     Ok(())
 }
 
-/// The trust list as served to verifiers (`GET /api/v1/trust-list`) and exported for
-/// offline use (`mahasil keys export-trust-list`): the signed document with the authority
-/// public key that verifies it. A verifier pins the authority kid it was given.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TrustBundle {
-    pub version: u64,
-    /// Hex of the authority key's kid.
-    pub authority_kid: String,
-    /// Hex of the authority's 65-byte SEC1 public key.
-    pub authority_public_key: String,
-    /// Standard Base64 of the trust list's COSE_Sign1 bytes.
-    pub document: String,
-}
-
-impl TrustBundle {
-    pub fn new(trust: &StoredTrust, authority: &PublicKey) -> Self {
-        Self {
-            version: trust.version(),
-            authority_kid: authority.kid().to_string(),
-            authority_public_key: hex::encode(authority.sec1()),
-            document: base64::engine::general_purpose::STANDARD.encode(&trust.document),
-        }
-    }
-
-    /// The trust list in this bundle, verified with the bundle's authority key; with
-    /// `pinned_kid`, that key must be the pinned one.
-    pub fn open(&self, pinned_kid: Option<&str>) -> Result<(TrustList, PublicKey)> {
-        let sec1 = hex::decode(&self.authority_public_key).map_err(|_| SealsError::Refused("authority_public_key is not hex".into()))?;
-        let authority = PublicKey::from_sec1(&sec1)?;
-        if authority.kid().to_string() != self.authority_kid {
-            return Err(SealsError::Refused("authority_kid does not belong to authority_public_key".into()));
-        }
-        if let Some(pinned) = pinned_kid
-            && !pinned.eq_ignore_ascii_case(&self.authority_kid)
-        {
-            return Err(SealsError::Refused(format!("the trust list is signed by authority {}, not the pinned {pinned}", self.authority_kid)));
-        }
-        let document = base64::engine::general_purpose::STANDARD.decode(&self.document).map_err(|_| SealsError::Refused("document is not Base64".into()))?;
-        Ok((TrustList::verify(&document, &authority)?, authority))
+/// The trust list as served to verifiers and devices: the signed document with the
+/// authority key that verifies it (`GET /api/v1/trust-list`).
+pub fn bundle(trust: &StoredTrust, authority: &PublicKey) -> TrustBundle {
+    TrustBundle {
+        version: trust.version(),
+        authority_kid: authority.kid().to_string(),
+        authority_public_key: hex::encode(authority.sec1()),
+        document: base64::engine::general_purpose::STANDARD.encode(&trust.document),
     }
 }
 

@@ -23,7 +23,7 @@ struct NavItem {
     shown_for: &'static [Action],
 }
 
-const NAV: [NavItem; 8] = [
+const NAV: [NavItem; 9] = [
     NavItem { href: "/", label: "Home", shown_for: &[] },
     NavItem { href: "/challans", label: "Challans", shown_for: &[Action::ReadChallan] },
     NavItem { href: "/challans/new", label: "Issue", shown_for: &[Action::IssueChallan] },
@@ -32,6 +32,7 @@ const NAV: [NavItem; 8] = [
     NavItem { href: "/admin/users", label: "Users", shown_for: &[Action::ManageUsers] },
     NavItem { href: "/admin/heads", label: "Revenue heads", shown_for: &[Action::ManageHeads] },
     NavItem { href: "/admin/banks", label: "Banks", shown_for: &[Action::ManageBanks] },
+    NavItem { href: "/admin/devices", label: "Devices", shown_for: &[Action::ManageDevices] },
 ];
 
 fn may_anywhere(who: &Principal, actions: &[Action]) -> bool {

@@ -3,12 +3,14 @@
 //! same status and message the JSON API would give.
 
 mod admin_banks;
+mod admin_devices;
 mod admin_heads;
 mod admin_users;
 mod assets;
 mod catalogue;
 mod challan_detail;
 mod challans;
+mod field;
 pub(crate) mod form;
 mod home;
 mod issue;
@@ -33,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/fonts/NotoNastaliqUrdu-Regular.ttf", get(assets::urdu_font))
         .route("/assets/fonts/OFL.txt", get(assets::urdu_font_licence))
         .route("/assets/verify/{file}", get(verify::module))
+        .route("/field", get(field::page))
+        .route("/field/", get(field::page))
+        .route("/field/manifest.webmanifest", get(field::manifest))
+        .route("/field/sw.js", get(field::service_worker))
+        .route("/assets/field/{*path}", get(field::asset))
         .route("/V/sw.js", get(verify::service_worker))
         .route("/V/offline", get(verify::offline))
         .route("/V/{token}", get(verify::page))
@@ -54,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/password", post(admin_users::reset_password))
         .route("/admin/banks", get(admin_banks::list).post(admin_banks::create))
         .route("/admin/banks/{mnemonic}", post(admin_banks::update))
+        .route("/admin/devices", get(admin_devices::list))
+        .route("/admin/devices/{id}/revoke", post(admin_devices::revoke))
         .route("/admin/heads", get(admin_heads::list).post(admin_heads::create))
         .route("/admin/heads/{code}", get(admin_heads::edit).post(admin_heads::update))
         .route("/admin/heads/{code}/schedules", post(admin_heads::add_schedule))
