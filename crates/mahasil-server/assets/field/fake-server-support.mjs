@@ -77,13 +77,15 @@ export function demoReference() {
 }
 
 /**
- * Starts the stand-in. `options.static` adds file routes; `state.clockOffsetS` moves the
+ * Starts the stand-in. `options.static` adds file routes; `state.down` cuts every
+ * connection (a dead network); `state.clockOffsetS` moves the
  * server's clock; `faults.push(kind)` queues a fault for the next sync request:
  * `'cut'` (connection closed without an answer), `'503'`, `{unanswered: n}` (the last n
  * ops of a push get no result), `{reject: reason}` (every op of the push rejected).
  */
 export async function startFakeServer(vectors, options = {}) {
   const state = {
+    down: false,
     clockOffsetS: 0,
     users: { 'officer.peshawar': { password: 'demo-password', user_id: '0190f3a2-0000-7000-8000-0000000000aa', display_name: 'Officer Peshawar' } },
     scope: [
@@ -115,6 +117,8 @@ export async function startFakeServer(vectors, options = {}) {
 
   const routes = options.static ?? {};
   const server = createServer(async (request, response) => {
+    // A network that is down: every connection is cut, files and API alike.
+    if (state.down) return request.socket.destroy();
     const chunks = [];
     for await (const c of request) chunks.push(c);
     const body = Buffer.concat(chunks).toString('utf8');

@@ -145,7 +145,9 @@ export function renderIssued(doc, challan, lang, t) {
   doc.getElementById('qr-box').replaceChildren(qrSvg(doc, challan.qr_url, { id: 'issued-qr', label: `${t('challan_no')} ${printed}` }));
   const dl = doc.getElementById('notice-fields');
   dl.replaceChildren();
-  row(doc, dl, t('challan_no'), printed, 'num big').id = 'issued-challan-no';
+  const number = row(doc, dl, t('challan_no'), printed, 'num wide');
+  number.id = 'issued-challan-no';
+  number.previousElementSibling.className = 'wide';
   const title = doc.createElement('dd');
   row(doc, dl, t('head'), challan.head_title_en);
   title.textContent = challan.head_title_ur;
