@@ -53,24 +53,23 @@ export async function fieldRoutes() {
   return out;
 }
 
-/** The demo reference data: Peshawar, DA-ENC-01 (fixed) and PC-OVR-01 (range). */
+/** The demo reference data as a pull carries it: Peshawar, DA-ENC-01 (fixed) and PC-OVR-01 (range). */
 export function demoReference() {
-  const base = { min_paisa: null, max_paisa: null, after_due_paisa: null, after_due_basis_points: null, effective_from: '2025-01-01' };
   return {
     districts: [
-      { slug: 'peshawar', level: 'district', parent: 'peshawar-division', name_en: 'Peshawar', name_ur: 'پشاور' },
-      { slug: 'mardan', level: 'district', parent: 'mardan-division', name_en: 'Mardan', name_ur: 'مردان' },
+      { slug: 'peshawar', name_en: 'Peshawar', name_ur: 'پشاور' },
+      { slug: 'mardan', name_en: 'Mardan', name_ur: 'مردان' },
     ],
     heads: [
       {
         code: 'DA-ENC-01', kind: 'fine', department: 'district-administration', title_en: 'Encroachment on a public road', title_ur: 'سرکاری سڑک پر تجاوز',
         legal_basis: 'demo', account_code: 'C02741', active: true,
-        schedules: [{ ...base, version: 1, amount_type: 'fixed', amount_paisa: 500_000, due_days: 14, after_due_type: 'fixed', after_due_paisa: 600_000 }],
+        schedules: [{ head: 'DA-ENC-01', version: 1, amount: { type: 'fixed', amount_paisa: 500_000 }, due_days: 14, after_due: { type: 'fixed', amount_paisa: 600_000 }, effective_from: '2025-01-01' }],
       },
       {
         code: 'PC-OVR-01', kind: 'fine', department: 'price-control', title_en: 'Overcharging', title_ur: 'مقررہ نرخ سے زائد وصولی',
         legal_basis: 'demo', account_code: 'C02742', active: true,
-        schedules: [{ ...base, version: 1, amount_type: 'range', amount_paisa: null, min_paisa: 100_000, max_paisa: 5_000_000, due_days: 30, after_due_type: 'surcharge', after_due_basis_points: 1_000 }],
+        schedules: [{ head: 'PC-OVR-01', version: 1, amount: { type: 'range', min_paisa: 100_000, max_paisa: 5_000_000 }, due_days: 30, after_due: { type: 'surcharge_basis_points', basis_points: 1_000 }, effective_from: '2025-01-01' }],
       },
     ],
   };

@@ -4,10 +4,12 @@
 // `mahasil_domain::time` do. The server checks every offline challan against the same
 // rules (docs/SYNC.md, push checks), so a difference here would be a rejected challan.
 //
-// Schedules have the JSON shape of the API's `ScheduleDto`: `{version, amount_type:
-// "fixed"|"range", amount_paisa?, min_paisa?, max_paisa?, due_days, after_due_type:
-// "same"|"fixed"|"surcharge", after_due_paisa?, after_due_basis_points?, effective_from:
-// "YYYY-MM-DD"}`. Dates are `YYYY-MM-DD` strings (they sort as the days they name);
+// Schedules have the domain's own JSON form (Rust `FeeSchedule` as serde writes it, what a
+// pull's `reference.heads[].schedules` carries): `{head, version, amount: {type: "fixed",
+// amount_paisa} | {type: "range", min_paisa, max_paisa}, due_days, after_due: {type:
+// "same"} | {type: "fixed", amount_paisa} | {type: "surcharge_basis_points",
+// basis_points}, effective_from: "YYYY-MM-DD"}`. Dates are `YYYY-MM-DD` strings (they sort
+// as the days they name);
 // amounts are integer paisa. Time is always passed in.
 
 import { MAX_AMOUNT_PAISA } from '../verify/claims.js';
@@ -59,7 +61,7 @@ export function scheduleInForce(schedules, date) {
 }
 
 /** Whether the officer types the amount (a range) or the schedule fixes it. */
-export const isRange = (schedule) => schedule.amount_type === 'range';
+export const isRange = (schedule) => schedule.amount.type === 'range';
 
 /**
  * `amount` plus `basisPoints` / 10,000 of it, rounded up to the paisa (Rust
@@ -87,41 +89,42 @@ export function checkPaisa(field, value) {
  */
 export function freeze(headCode, schedule, requested, issueDate) {
   const field = 'amount_paisa';
+  const rule = schedule.amount;
   let amount;
-  if (schedule.amount_type === 'fixed') {
-    if (requested !== null && requested !== undefined && requested !== schedule.amount_paisa) {
+  if (rule.type === 'fixed') {
+    if (requested !== null && requested !== undefined && requested !== rule.amount_paisa) {
       throw new FieldError(field, 'amount_not_allowed', `head ${headCode} has a fixed amount`, { head: headCode });
     }
-    amount = schedule.amount_paisa;
-  } else if (schedule.amount_type === 'range') {
+    amount = rule.amount_paisa;
+  } else if (rule.type === 'range') {
     if (requested === null || requested === undefined) {
       throw new FieldError(field, 'amount_required', `head ${headCode} needs an amount`, { head: headCode });
     }
     checkPaisa(field, requested);
-    if (requested < schedule.min_paisa || requested > schedule.max_paisa) {
-      throw new FieldError(field, 'amount_out_of_range', `amount must be within ${schedule.min_paisa}..=${schedule.max_paisa} paisa`, {
+    if (requested < rule.min_paisa || requested > rule.max_paisa) {
+      throw new FieldError(field, 'amount_out_of_range', `amount must be within ${rule.min_paisa}..=${rule.max_paisa} paisa`, {
         head: headCode,
-        min: schedule.min_paisa,
-        max: schedule.max_paisa,
+        min: rule.min_paisa,
+        max: rule.max_paisa,
       });
     }
     amount = requested;
   } else {
-    throw new Error(`unknown amount type ${schedule.amount_type}`);
+    throw new Error(`unknown amount rule ${rule.type}`);
   }
   let after;
-  switch (schedule.after_due_type) {
+  switch (schedule.after_due.type) {
     case 'same':
       after = amount;
       break;
     case 'fixed':
-      after = schedule.after_due_paisa;
+      after = schedule.after_due.amount_paisa;
       break;
-    case 'surcharge':
-      after = plusBasisPoints(amount, schedule.after_due_basis_points);
+    case 'surcharge_basis_points':
+      after = plusBasisPoints(amount, schedule.after_due.basis_points);
       break;
     default:
-      throw new Error(`unknown after-due type ${schedule.after_due_type}`);
+      throw new Error(`unknown after-due rule ${schedule.after_due.type}`);
   }
   const dueDate = addDays(issueDate, schedule.due_days);
   if (dueDate > LAST_DATE || dueDate.length !== 10) throw new FieldError('due_date', 'due_date_range', 'the due date is out of range');

@@ -9,31 +9,23 @@ import { addDays, daysSinceEpoch, formatPaisa, freeze, pakistanDate, parseRupees
 
 const at = (iso) => Date.parse(iso) / 1000;
 
-/** DA-ENC-01 of the demo catalogue: PKR 5,000 within 14 days, PKR 6,000 after. */
+/** DA-ENC-01 of the demo catalogue: PKR 5,000 within 14 days, PKR 6,000 after (Rust `FeeSchedule` JSON). */
 const encroachment = {
+  head: 'DA-ENC-01',
   version: 1,
-  amount_type: 'fixed',
-  amount_paisa: 500_000,
-  min_paisa: null,
-  max_paisa: null,
+  amount: { type: 'fixed', amount_paisa: 500_000 },
   due_days: 14,
-  after_due_type: 'fixed',
-  after_due_paisa: 600_000,
-  after_due_basis_points: null,
+  after_due: { type: 'fixed', amount_paisa: 600_000 },
   effective_from: '2025-01-01',
 };
 
 /** PC-OVR-01: PKR 1,000 to 50,000 within 30 days, 10% surcharge after. */
 const overcharging = {
+  head: 'PC-OVR-01',
   version: 1,
-  amount_type: 'range',
-  amount_paisa: null,
-  min_paisa: 100_000,
-  max_paisa: 5_000_000,
+  amount: { type: 'range', min_paisa: 100_000, max_paisa: 5_000_000 },
   due_days: 30,
-  after_due_type: 'surcharge',
-  after_due_paisa: null,
-  after_due_basis_points: 1_000,
+  after_due: { type: 'surcharge_basis_points', basis_points: 1_000 },
   effective_from: '2025-01-01',
 };
 
@@ -74,9 +66,9 @@ test('a surcharge rounds up to the paisa, exactly even past 2^53', () => {
   assert.throws(() => plusBasisPoints(500_000_000_001, 10_000), (e) => e.code === 'amount_too_large');
   assert.throws(() => plusBasisPoints(999_999_999_999, 10_000), (e) => e.code === 'amount_too_large');
   assert.equal(plusBasisPoints(500_000_000_000, 10_000), 1_000_000_000_000);
-  const surcharged = { ...overcharging, min_paisa: 1, after_due_basis_points: 1_250 };
+  const surcharged = { ...overcharging, amount: { ...overcharging.amount, min_paisa: 1 }, after_due: { type: 'surcharge_basis_points', basis_points: 1_250 } };
   assert.equal(freeze('PC-OVR-01', surcharged, 333, '2026-01-01').amount_after_due_paisa, 375); // 41.625 → 42
-  const same = { ...overcharging, after_due_type: 'same', after_due_basis_points: null };
+  const same = { ...overcharging, after_due: { type: 'same' } };
   assert.equal(freeze('PC-OVR-01', same, 123_456, '2026-01-01').amount_after_due_paisa, 123_456);
 });
 
@@ -101,7 +93,7 @@ test('Pakistan dates turn at 19:00 UTC', () => {
 });
 
 test('the schedule in force is the latest effective on the Pakistan issue date', () => {
-  const v2 = { ...encroachment, version: 2, effective_from: '2026-07-01', amount_paisa: 700_000, after_due_paisa: 800_000 };
+  const v2 = { ...encroachment, version: 2, effective_from: '2026-07-01', amount: { type: 'fixed', amount_paisa: 700_000 }, after_due: { type: 'fixed', amount_paisa: 800_000 } };
   const all = [encroachment, v2];
   assert.equal(scheduleInForce(all, '2024-12-31'), null);
   assert.equal(scheduleInForce(all, '2026-06-30').version, 1);

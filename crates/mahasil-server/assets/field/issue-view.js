@@ -60,15 +60,17 @@ function renderSchedule(doc, head, t, nowMs) {
     return;
   }
   const range = isRange(schedule);
-  const amount = range ? `${formatPaisa(schedule.min_paisa)} – ${formatPaisa(schedule.max_paisa)}` : formatPaisa(schedule.amount_paisa);
+  const rule = schedule.amount;
+  const amount = range ? `${formatPaisa(rule.min_paisa)} – ${formatPaisa(rule.max_paisa)}` : formatPaisa(rule.amount_paisa);
+  const afterDue = schedule.after_due;
   const after =
-    schedule.after_due_type === 'same'
+    afterDue.type === 'same'
       ? t('schedule_after_same')
-      : schedule.after_due_type === 'fixed'
-        ? formatPaisa(schedule.after_due_paisa)
-        : t('schedule_after_surcharge', { percent: schedule.after_due_basis_points / 100 });
+      : afterDue.type === 'fixed'
+        ? formatPaisa(afterDue.amount_paisa)
+        : t('schedule_after_surcharge', { percent: afterDue.basis_points / 100 });
   summary.textContent = t('schedule_summary', { days: schedule.due_days, amount, after });
-  doc.getElementById('amount-hint').textContent = range ? t('amount_hint', { min: formatPaisa(schedule.min_paisa), max: formatPaisa(schedule.max_paisa) }) : '';
+  doc.getElementById('amount-hint').textContent = range ? t('amount_hint', { min: formatPaisa(rule.min_paisa), max: formatPaisa(rule.max_paisa) }) : '';
 }
 
 /** The form's values in the shape `issueOffline` takes. */

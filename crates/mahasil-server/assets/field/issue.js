@@ -44,7 +44,7 @@ export function inScope(scope, district, department) {
 
 /** The districts the officer may issue in: of the cached districts, those the scope names. */
 export function issuableDistricts(reference, scope) {
-  return reference.districts.filter((d) => d.level === 'district' && scope.some((s) => s.district === null || s.district === undefined || s.district === d.slug));
+  return reference.districts.filter((d) => (d.level ?? 'district') === 'district' && scope.some((s) => (s.district ?? d.slug) === d.slug));
 }
 
 /** The active heads the officer may issue in `district`, with schedules. */
@@ -72,6 +72,7 @@ export function issuableHeads(reference, scope, district) {
  * @param {CryptoKey} ctx.privateKey the device key
  * @param {string} ctx.baseUrl the public origin for the QR URL
  * @param {() => Uint8Array} [ctx.random] 10 random bytes per call (ids)
+ * @param {{id: string, opId: string}} [ctx.ids] the challan's and the op's ids, when chosen before
  * @returns {Promise<{challan: object, op: object, hash: string, chain: object}>}
  */
 export async function issueOffline(form, ctx) {
@@ -105,8 +106,8 @@ export async function issueOffline(form, ctx) {
   const counter = nextCounter(ctx.chain.counter, ctx.serverCounter);
   const challanNo = challanNoDigits(ctx.device.issuer_no, counter);
   const random = ctx.random ?? (() => crypto.getRandomValues(new Uint8Array(10)));
-  const id = uuidv7(ctx.nowMs, random());
-  const opId = uuidv7(ctx.nowMs, random());
+  const id = ctx.ids?.id ?? uuidv7(ctx.nowMs, random());
+  const opId = ctx.ids?.opId ?? uuidv7(ctx.nowMs, random());
 
   const claims = {
     type: 'challan',

@@ -15,25 +15,20 @@ import { entryFor, readSealVectors, trustBundle } from './field-support.mjs';
 
 const sha256Hex = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-const schedule = (over) => ({
-  version: 1,
-  amount_type: 'fixed',
-  amount_paisa: 500_000,
-  min_paisa: null,
-  max_paisa: null,
+const fixed = (version, effectiveFrom, amount, after) => ({
+  head: 'DA-ENC-01',
+  version,
+  amount: { type: 'fixed', amount_paisa: amount },
   due_days: 14,
-  after_due_type: 'fixed',
-  after_due_paisa: 600_000,
-  after_due_basis_points: null,
-  effective_from: '2025-01-01',
-  ...over,
+  after_due: { type: 'fixed', amount_paisa: after },
+  effective_from: effectiveFrom,
 });
 
+/** Reference data in the shape of a pull's `reference` (Rust `mahasil_sync::challan::Reference`). */
 const reference = {
   districts: [
-    { slug: 'peshawar', level: 'district', parent: 'peshawar-division', name_en: 'Peshawar', name_ur: 'پشاور' },
-    { slug: 'mardan', level: 'district', parent: 'mardan-division', name_en: 'Mardan', name_ur: 'مردان' },
-    { slug: 'peshawar-division', level: 'division', parent: 'khyber-pakhtunkhwa', name_en: 'Peshawar Division', name_ur: 'پشاور ڈویژن' },
+    { slug: 'peshawar', name_en: 'Peshawar', name_ur: 'پشاور' },
+    { slug: 'mardan', name_en: 'Mardan', name_ur: 'مردان' },
   ],
   heads: [
     {
@@ -43,7 +38,7 @@ const reference = {
       title_en: 'Encroachment on a public road',
       title_ur: 'سرکاری سڑک پر تجاوز',
       active: true,
-      schedules: [schedule({}), schedule({ version: 2, effective_from: '2026-12-01', amount_paisa: 700_000, after_due_paisa: 800_000 })],
+      schedules: [fixed(1, '2025-01-01', 500_000, 600_000), fixed(2, '2026-12-01', 700_000, 800_000)],
     },
     {
       code: 'PC-OVR-01',
@@ -52,9 +47,18 @@ const reference = {
       title_en: 'Overcharging',
       title_ur: 'زائد قیمت وصول کرنا',
       active: true,
-      schedules: [schedule({ amount_type: 'range', amount_paisa: null, min_paisa: 100_000, max_paisa: 5_000_000, due_days: 30, after_due_type: 'surcharge', after_due_paisa: null, after_due_basis_points: 1_000 })],
+      schedules: [
+        {
+          head: 'PC-OVR-01',
+          version: 1,
+          amount: { type: 'range', min_paisa: 100_000, max_paisa: 5_000_000 },
+          due_days: 30,
+          after_due: { type: 'surcharge_basis_points', basis_points: 1_000 },
+          effective_from: '2025-01-01',
+        },
+      ],
     },
-    { code: 'DA-OLD-01', kind: 'fine', department: 'district-administration', title_en: 'Old', title_ur: 'پرانا', active: false, schedules: [schedule({})] },
+    { code: 'DA-OLD-01', kind: 'fine', department: 'district-administration', title_en: 'Old', title_ur: 'پرانا', active: false, schedules: [{ ...fixed(1, '2025-01-01', 1, 1), head: 'DA-OLD-01' }] },
   ],
 };
 const scope = [
@@ -209,7 +213,7 @@ test('a wrong form names every wrong field and makes nothing', async () => {
   await wrong(form({ head_code: 'PC-OVR-01', amount: '999.99' }), 'amount_paisa:amount_out_of_range');
   await wrong(form({ head_code: 'DA-OLD-01' }), 'head_code:head_unknown');
   await wrong(form({ district: 'mardan' }), 'district:district_unknown');
-  await wrong(form({ district: 'peshawar-division' }), 'district:district_unknown');
+  await wrong(form({ district: 'islamabad' }), 'district:district_unknown');
   await wrong(form({ offender: { ...form().offender, cnic: '12', mobile: '' }, location: { lat: '', lon: '200', text: 'x' } }), 'offender.cnic:cnic_format,offender.mobile:mobile_format,location.lat:required,location.lon:coordinate_range');
   await assert.rejects(issueOffline(form(), ctx({ nowMs: Date.parse('2024-06-01T00:00:00Z') })), (e) => e.errors?.[0]?.code === 'no_schedule');
 });

@@ -87,7 +87,8 @@ export async function preparePull(answer, held) {
     trustList = await loadTrustList(answer.trust_list, { held: { version: held.trust?.version ?? 0 }, rootKid: held.trust?.root_kid });
     changes.trust = { bundle: answer.trust_list, version: trustList.version, root_kid: trustList.rootKid };
   }
-  if (answer.revocations !== null && answer.revocations !== undefined) {
+  // A revocation answer without a document says the list held is the newest.
+  if (answer.revocations?.document) {
     trustList ??= await loadTrustList(held.trust.bundle, { rootKid: held.trust.root_kid });
     const set = new RevocationSet(trustList);
     if (held.revocations) {
