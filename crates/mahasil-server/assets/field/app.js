@@ -32,6 +32,7 @@ const app = {
   session: null, // {token, username}: in memory only, needed for enrolment alone
   reachable: null, // outcome of the last request; null before any
   current: null, // the challan on the issued screen
+  choicesKey: null, // what the district and head choices were last drawn from
   channel: 'BroadcastChannel' in globalThis ? new BroadcastChannel('mahasil-field') : null,
 };
 
@@ -96,7 +97,13 @@ async function refresh() {
     if (stored) app.current = stored;
   }
   showView();
-  renderChoices(document, app.held, app.lang, t, app.clock.nowMs());
+  // The choices are rebuilt only when the data or language changed: rebuilding a <select>
+  // under the officer's thumb would close it.
+  const choicesKey = JSON.stringify([app.lang, app.held.sync?.cursor ?? null, Boolean(app.held.reference)]);
+  if (choicesKey !== app.choicesKey) {
+    app.choicesKey = choicesKey;
+    renderChoices(document, app.held, app.lang, t, app.clock.nowMs());
+  }
   renderRejected(document, await app.store.rejectedOps());
   if (app.current) renderIssuedSync(document, app.current, t);
   await renderStatus();
