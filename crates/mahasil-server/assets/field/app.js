@@ -47,7 +47,7 @@ async function boot() {
   // The worker's scope is /field/: a page opened as /field is moved inside it, so that a
   // reload with no network is answered by the worker.
   if (location.pathname === '/field') history.replaceState(null, '', `/field/${location.search}${location.hash}`);
-  applyLanguage(document, app.lang);
+  setLanguage(app.lang);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/field/sw.js', { scope: '/field/' }).catch((e) => console.warn('service worker', e));
   app.store = await FieldStore.open();
   app.held = await app.store.snapshot();
@@ -169,10 +169,16 @@ function describeAge(ms) {
   return hours < 48 ? t('age_hours', { n: hours }) : t('age_days', { n: Math.floor(hours / 24) });
 }
 
+/** The page in `lang`; the toggle names the other language, in that language. */
+function setLanguage(lang) {
+  app.lang = lang;
+  applyLanguage(document, lang);
+  $('lang-toggle').lang = lang === 'ur' ? 'en' : 'ur';
+}
+
 function toggleLanguage() {
-  app.lang = app.lang === 'ur' ? 'en' : 'ur';
+  setLanguage(app.lang === 'ur' ? 'en' : 'ur');
   rememberLanguage(app.lang);
-  applyLanguage(document, app.lang);
   if (app.current) renderIssued(document, app.current, app.lang, t);
   refresh();
 }
