@@ -219,7 +219,7 @@ async function enrol(event) {
     await enrolDevice({ api: app.api, store: app.store, token: app.session.token, username: app.session.username, label });
     app.session = null; // the token is not needed again: syncs are signed by the device key
     // Ask the browser not to evict this phone's challans and key under storage pressure.
-    await navigator.storage?.persist?.().catch(() => false);
+    await Promise.resolve(navigator.storage?.persist?.()).catch(() => false);
     await refresh();
     app.engine.start();
     app.channel?.postMessage('changed');

@@ -112,8 +112,4 @@ export class MemoryStore {
   async challan(id) {
     return copy(this.challans.get(id));
   }
-
-  async recentChallans(limit) {
-    return [...this.challans.values()].sort((a, b) => b.counter - a.counter).slice(0, limit).map(copy);
-  }
 }

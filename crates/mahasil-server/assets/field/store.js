@@ -66,6 +66,7 @@ export class FieldStore {
    * `work` may await IndexedDB requests only (any other await would let it commit early).
    */
   async transact(names, mode, work) {
+    // Strict durability: a challan whose QR code was shown must survive a power cut.
     const tx = this.db.transaction(names, mode, { durability: 'strict' });
     const stores = Object.fromEntries(names.map((n) => [n, tx.objectStore(n)]));
     const committed = finished(tx);
@@ -203,22 +204,5 @@ export class FieldStore {
 
   challan(id) {
     return this.transact(['challans'], 'readonly', ({ challans }) => done(challans.get(id)));
-  }
-
-  /** The newest `limit` challans, newest first. */
-  recentChallans(limit) {
-    return this.transact(['challans'], 'readonly', ({ challans }) => {
-      const out = [];
-      return new Promise((resolve, reject) => {
-        const request = challans.index('counter').openCursor(null, 'prev');
-        request.onerror = () => reject(request.error);
-        request.onsuccess = () => {
-          const cursor = request.result;
-          if (cursor === null || out.length >= limit) return resolve(out);
-          out.push(cursor.value);
-          cursor.continue();
-        };
-      });
-    });
   }
 }
