@@ -1,13 +1,26 @@
-//! The browser verifier (`assets/verify/`) has its own tests, run by Node's test runner:
-//! they read the shared seal vectors of `testdata/seal-vectors/`, so this test fails when
-//! the JavaScript and Rust sides of the seal format drift apart.
+//! The browser verifier (`assets/verify/`) and the field app (`assets/field/`) have their
+//! own tests, run by Node's test runner: they read the shared vectors of
+//! `testdata/seal-vectors/` and `testdata/sync-vectors/`, so these tests fail when the
+//! JavaScript and Rust sides of the seal format or the device protocol drift apart.
 
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn javascript_verifier_passes_its_tests_on_the_shared_vectors() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/verify");
+    node_tests("assets/verify")
+}
+
+/// The field app's tests: numbering, amounts, identities, seals and ops against the shared
+/// seal and sync vectors, the sync engine against a loopback stand-in, and the app in
+/// headless Chromium.
+#[test]
+fn field_app_passes_its_tests_on_the_shared_vectors() -> Result<(), Box<dyn std::error::Error>> {
+    node_tests("assets/field")
+}
+
+fn node_tests(folder: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let output = Command::new("node")
         .arg("--test")
         .arg(&dir)

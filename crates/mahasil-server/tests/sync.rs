@@ -429,3 +429,40 @@ async fn the_field_app_is_served_with_its_worker_and_manifest_but_not_its_tests(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_devices_page_lists_devices_with_their_flags_and_revokes_one() -> R {
+    let web = Web::new().await?;
+    let token = login(&web, OFFICER).await?;
+    let mut phone = enrol(&web, &token).await?;
+    let now = Timestamp::now();
+    let first = phone.issue("SWT-1", now)?;
+    phone.issue("SWT-2", now)?;
+    let third = phone.issue("SWT-3", now)?;
+    push(&web, &phone, &[&first.op, &third.op]).await?;
+
+    // Officers do not see the page; the admin does, with the missing counter.
+    let officer = web.sign_in(OFFICER).await?;
+    assert_eq!(web.get("/admin/devices", &officer).await?.status, StatusCode::FORBIDDEN);
+    let admin = web.sign_in(ADMIN).await?;
+    let page = web.get("/admin/devices", &admin).await?;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(&format!("data-device=\"{}\"", phone.id)), "{}", page.body);
+    assert!(page.body.contains(&phone.issuer.to_string()));
+    assert!(page.body.contains("data-status=\"active\""));
+    assert!(page.body.contains("1: 2"), "the missing counter 2 is shown: {}", page.body);
+
+    // Revoking needs the page's CSRF token and a reason; then the key is compromised.
+    let path = format!("/admin/devices/{}/revoke", phone.id);
+    let forged = web.send(Method::POST, &path, Some(&admin.cookie), Some(&[("reason", "lost")])).await?;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let blank = web.post(&path, &admin, &[("reason", "")]).await?;
+    assert!(blank.status.is_client_error(), "{}", blank.status);
+    assert!(web.state.store.device(phone.id).await?.ok_or("device")?.revoked_at.is_none());
+    let done = web.post(&path, &admin, &[("reason", "phone lost in the bazaar"), ("compromised_from", "")]).await?;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("data-status=\"revoked\""), "{}", done.body);
+    let key = web.state.seals.active().trust.list.key(phone.key.kid()).ok_or("listed")?.status;
+    assert!(matches!(key, mahasil_seal::KeyStatus::Compromised { .. }), "{key:?}");
+    Ok(())
+}

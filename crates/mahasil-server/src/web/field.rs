@@ -23,7 +23,7 @@ fn file(path: &str) -> Option<&'static [u8]> {
 
 /// What is served: not the tests, their helpers, or the folder's README.
 fn served(path: &str) -> bool {
-    !(path.ends_with(".test.mjs") || path.ends_with("-support.mjs") || path.ends_with(".md") || path.contains(".."))
+    !(path.ends_with(".test.mjs") || path.ends_with(".e2e.mjs") || path.ends_with("-support.mjs") || path.ends_with(".md") || path.contains(".."))
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -87,6 +87,7 @@ mod tests {
         assert!(served("vendor/qrcode.js"));
         assert!(!served("issue.test.mjs"));
         assert!(!served("field-support.mjs"));
+        assert!(!served("real-server.e2e.mjs"));
         assert!(!served("README.md"));
         assert!(!served("../verify/cose.js"));
     }
