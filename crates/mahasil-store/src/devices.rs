@@ -22,6 +22,9 @@ pub const FIRST_DEVICE_ISSUER: u32 = 500_001;
 /// five minutes off, so an older nonce can never be replayed anyway.
 pub const NONCE_RETENTION_S: i64 = 3_600;
 
+/// Most ops one push carries (docs/SYNC.md), and so one `apply_device_ops` call.
+pub const MAX_OPS_PER_PUSH: usize = 2_000;
+
 /// Most gap ranges or flags one read returns.
 pub const MAX_DEVICE_PAGE: u32 = 1_000;
 
@@ -431,14 +434,22 @@ pub(crate) fn check_issuer(challan: &ChallanRecord, device_issuer: IssuerNo) -> 
 }
 
 /// The audit entry's after-JSON of a challan a device issued: the challan as for any
-/// issue, and which device it came from.
+/// issue, and which device it came from (one more field at the end of the object).
 pub(crate) fn challan_audit_json(challan: &ChallanRecord, device_id: Uuid) -> Result<String> {
-    let encode = |e: serde_json::Error| StoreError::Corrupt(format!("cannot encode an audit record: {e}"));
-    let mut value = serde_json::to_value(challan).map_err(encode)?;
-    if let Some(fields) = value.as_object_mut() {
-        fields.insert("device".into(), serde_json::Value::String(device_id.to_string()));
+    let mut json = serde_json::to_string(challan).map_err(|e| StoreError::Corrupt(format!("cannot encode an audit record: {e}")))?;
+    if json.pop() != Some('}') {
+        return Err(StoreError::Corrupt("a challan's audit record is not a JSON object".into()));
     }
-    serde_json::to_string(&value).map_err(encode)
+    json.push_str(&format!(",\"device\":\"{device_id}\"}}"));
+    Ok(json)
+}
+
+/// Refuses a push of more ops than [`MAX_OPS_PER_PUSH`].
+pub(crate) fn check_push_size(ops: usize) -> Result<()> {
+    if ops > MAX_OPS_PER_PUSH {
+        return Err(StoreError::Domain(DomainError::Invalid { field: "ops", reason: format!("a push carries at most {MAX_OPS_PER_PUSH} ops, not {ops}") }));
+    }
+    Ok(())
 }
 
 /// A revocation's reason, trimmed; it must say something.

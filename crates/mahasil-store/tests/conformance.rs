@@ -104,6 +104,7 @@ conformance! {
     devices::a_second_challan_with_a_number_marks_the_device_cloned,
     devices::gaps_are_the_counters_nobody_claimed,
     devices::broken_chains_and_clocks_are_flagged,
+    devices::a_push_is_applied_op_by_op_in_order,
     devices::revocation_is_final,
     devices::nonces_are_claimed_once,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]

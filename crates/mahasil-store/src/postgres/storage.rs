@@ -164,6 +164,20 @@ impl Storage for PgStore {
         self.writer.write(move |tx| Box::pin(async move { sync_ops::apply(tx, &op, &actor, at).await })).await
     }
 
+    async fn apply_device_ops(&self, ops: &[DeviceOp], actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>> {
+        crate::devices::check_push_size(ops.len())?;
+        let mut queued = Vec::with_capacity(ops.len());
+        for op in ops {
+            let (op, actor) = (op.clone(), actor.clone());
+            queued.push(self.writer.queue(move |tx| Box::pin(async move { sync_ops::apply(tx, &op, &actor, at).await })).await?);
+        }
+        let mut answers = Vec::with_capacity(queued.len());
+        for q in queued {
+            answers.push(q.answer().await);
+        }
+        Ok(answers)
+    }
+
     async fn device_gaps(&self, device_id: Uuid, limit: u32) -> Result<Vec<(u32, u32)>> {
         devices::gaps(&self.pool, device_id, limit).await
     }

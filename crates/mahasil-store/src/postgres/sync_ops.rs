@@ -6,7 +6,7 @@
 //! read before they write without a race.
 
 use jiff::Timestamp;
-use mahasil_domain::challan_no::ChallanNo;
+use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 use uuid::Uuid;
@@ -29,57 +29,45 @@ fn counter_of(n: i64) -> Result<u32> {
 
 pub(super) async fn apply(tx: &mut Tx, op: &DeviceOp, actor: &Actor, at: Timestamp) -> Result<OpResult> {
     let at = to_micros(at);
-    // The device and the op stored under this id, if any, in one round trip.
-    let row =
-        sqlx::query("SELECT d.issuer_no, o.op_hash, o.status, o.challan_no, o.reason FROM devices d LEFT JOIN sync_ops o ON o.op_id = $2 WHERE d.id = $1")
-            .bind(op.device_id)
-            .bind(op.op_id)
-            .fetch_optional(&mut tx.conn)
-            .await?;
-    let row = row.ok_or_else(|| StoreError::NotFound(format!("device {}", op.device_id)))?;
-    let issuer = issuer_of(row.try_get("issuer_no")?)?;
-    if let Some(stored) = stored_op(&row)? {
-        let (result, flag) = devices::replay(op, &stored);
+    // Kept to the microsecond, as PostgreSQL keeps it, so the audit entry says what is stored.
+    let challan = match &op.verdict {
+        OpVerdict::Challan { challan, .. } => {
+            Some(ChallanRecord { issued_at: to_micros(challan.issued_at), received_at: to_micros(challan.received_at), ..challan.as_ref().clone() })
+        }
+        OpVerdict::Rejected { .. } => None,
+    };
+    let seen = lookup(tx, op, challan.as_ref()).await?;
+    if let Some(stored) = &seen.stored {
+        let (result, flag) = devices::replay(op, stored);
         if let Some(flag) = flag {
             insert_flags(tx, op.device_id, &[flag], at).await?;
         }
         return Ok(result);
     }
-    let (challan, found) = match &op.verdict {
-        OpVerdict::Rejected { reason } => return reject(tx, op, op.counter, None, reason.clone(), at).await,
-        OpVerdict::Challan { challan, flags } => (challan.as_ref(), flags),
+    let (challan, found) = match (&op.verdict, &challan) {
+        (OpVerdict::Challan { flags, .. }, Some(challan)) => (challan, flags),
+        (OpVerdict::Rejected { reason }, _) => return reject(tx, op, op.counter, None, reason.clone(), at).await,
+        (OpVerdict::Challan { .. }, None) => return Err(StoreError::Corrupt("a challan verdict lost its challan".into())),
     };
-    devices::check_issuer(challan, issuer)?;
-    // Kept to the microsecond, as PostgreSQL keeps it, so the audit entry says what is stored.
-    let challan = ChallanRecord { issued_at: to_micros(challan.issued_at), received_at: to_micros(challan.received_at), ..challan.clone() };
+    devices::check_issuer(challan, seen.issuer)?;
     let counter = challan.challan_no.counter();
-    match devices::refusal(op, &challan, &holders(tx, &challan).await?) {
+    match devices::refusal(op, challan, &seen.holders) {
         Some(Refusal::Cloned { reason, flag }) => {
             sqlx::query("UPDATE devices SET cloned = TRUE WHERE id = $1").bind(op.device_id).execute(&mut tx.conn).await?;
             insert_flags(tx, op.device_id, &[flag], at).await?;
             return reject(tx, op, Some(counter), Some(challan.issued_at), reason, at).await;
         }
         Some(Refusal::AlreadyStored { holder }) => {
-            let reason = devices::already_stored_reason(&challan, holder, accepted_op_of(tx, holder.challan_no).await?);
+            let reason = devices::already_stored_reason(challan, holder, accepted_op_of(tx, holder.challan_no).await?);
             return reject(tx, op, Some(counter), Some(challan.issued_at), reason, at).await;
         }
         None => {}
     }
-    let neighbours = neighbours(tx, op.device_id, counter).await?;
-    let audit_after = devices::challan_audit_json(&challan, op.device_id)?;
-    store_numbered(tx, vec![Numbered { record: &challan, actor, audit_after }]).await?;
-    sqlx::query(
-        "WITH issuer AS (UPDATE issuers SET last_counter = GREATEST(last_counter, $2) WHERE issuer_no = $1)
-         UPDATE devices SET last_counter_received = GREATEST(last_counter_received, $2) WHERE id = $3",
-    )
-    .bind(i32::try_from(issuer.get()).map_err(|_| StoreError::Corrupt(format!("issuer number {issuer}")))?)
-    .bind(i32::try_from(counter).map_err(|_| StoreError::Corrupt(format!("counter {counter}")))?)
-    .bind(op.device_id)
-    .execute(&mut tx.conn)
-    .await?;
-    insert_op(tx, op, Some(counter), Some(challan.issued_at), Ok(challan.challan_no), at).await?;
-    let mut flags = devices::chain_flags(op, &challan, &neighbours);
-    flags.extend(devices::verdict_flags(op, &challan, found));
+    let audit_after = devices::challan_audit_json(challan, op.device_id)?;
+    store_numbered(tx, vec![Numbered { record: challan, actor, audit_after }]).await?;
+    insert_op(tx, op, Some(counter), Some(challan.issued_at), Ok((challan.challan_no, seen.issuer)), at).await?;
+    let mut flags = devices::chain_flags(op, challan, &seen.neighbours);
+    flags.extend(devices::verdict_flags(op, challan, found));
     insert_flags(tx, op.device_id, &flags, at).await?;
     Ok(OpResult { op_id: op.op_id, status: OpStatus::Accepted, challan_no: Some(challan.challan_no), reason: None })
 }
@@ -90,6 +78,77 @@ async fn reject(tx: &mut Tx, op: &DeviceOp, counter: Option<u32>, issued_at: Opt
     Ok(OpResult { op_id: op.op_id, status: OpStatus::Rejected, challan_no: None, reason: Some(reason) })
 }
 
+/// Everything an op is judged against, read in one round trip.
+struct Seen {
+    issuer: IssuerNo,
+    stored: Option<StoredOp>,
+    holders: Vec<Holder>,
+    neighbours: Vec<Neighbour>,
+}
+
+/// Reads the device, the op stored under this op id, the stored challans holding the
+/// incoming challan's number or id, and the device's accepted ops either side of its
+/// counter. Each join is an equality on a unique key (no OR), so every plan, the generic
+/// one PostgreSQL keeps for a prepared statement included, is an index lookup.
+async fn lookup(tx: &mut Tx, op: &DeviceOp, challan: Option<&ChallanRecord>) -> Result<Seen> {
+    let counter = challan.map(|c| i64::from(c.challan_no.counter()));
+    let row = sqlx::query(
+        "SELECT d.issuer_no, o.op_hash, o.status, o.challan_no, o.reason,
+                by_no.id AS by_no_id, by_no.challan_no AS by_no_challan_no, by_id.id AS by_id_id, by_id.challan_no AS by_id_challan_no,
+                p.op_id AS p_op_id, p.counter AS p_counter, p.challan_no AS p_challan_no, p.op_hash AS p_op_hash, p.prev_hash AS p_prev_hash,
+                p.issued_at AS p_issued_at,
+                s.op_id AS s_op_id, s.counter AS s_counter, s.challan_no AS s_challan_no, s.op_hash AS s_op_hash, s.prev_hash AS s_prev_hash,
+                s.issued_at AS s_issued_at
+         FROM devices d
+         LEFT JOIN sync_ops o ON o.op_id = $2
+         LEFT JOIN challans by_no ON by_no.challan_no = $3
+         LEFT JOIN challans by_id ON by_id.id = $4
+         LEFT JOIN sync_ops p ON p.device_id = d.id AND p.counter = $5 - 1 AND p.status = 'accepted'
+         LEFT JOIN sync_ops s ON s.device_id = d.id AND s.counter = $5 + 1 AND s.status = 'accepted'
+         WHERE d.id = $1",
+    )
+    .bind(op.device_id)
+    .bind(op.op_id)
+    .bind(challan.map(|c| c.challan_no.digits()))
+    .bind(challan.map(|c| c.id))
+    .bind(counter)
+    .fetch_optional(&mut tx.conn)
+    .await?;
+    let row = row.ok_or_else(|| StoreError::NotFound(format!("device {}", op.device_id)))?;
+    let mut holders = Vec::new();
+    for prefix in ["by_no", "by_id"] {
+        if let Some(id) = row.try_get::<Option<Uuid>, _>(format!("{prefix}_id").as_str())? {
+            let no: &str = row.try_get(format!("{prefix}_challan_no").as_str())?;
+            holders.push(Holder { id, challan_no: challan_no_of("challans.challan_no", no)? });
+        }
+    }
+    let mut neighbours = Vec::new();
+    for prefix in ["p", "s"] {
+        if let Some(n) = neighbour(&row, prefix)? {
+            neighbours.push(n);
+        }
+    }
+    Ok(Seen { issuer: issuer_of(row.try_get("issuer_no")?)?, stored: stored_op(&row)?, holders, neighbours })
+}
+
+/// The neighbour whose columns start with `prefix`, if the join found one.
+fn neighbour(row: &PgRow, prefix: &str) -> Result<Option<Neighbour>> {
+    let column = |name: &str| format!("{prefix}_{name}");
+    let Some(op_id) = row.try_get::<Option<Uuid>, _>(column("op_id").as_str())? else {
+        return Ok(None);
+    };
+    let counter: i64 = row.try_get(column("counter").as_str())?;
+    let challan_no: Option<&str> = row.try_get(column("challan_no").as_str())?;
+    Ok(Some(Neighbour {
+        op_id,
+        counter: counter_of(counter)?,
+        challan_no: challan_no.map(|n| challan_no_of("sync_ops.challan_no", n)).transpose()?,
+        op_hash: row.try_get(column("op_hash").as_str())?,
+        prev_hash: row.try_get(column("prev_hash").as_str())?,
+        issued_at: row.try_get::<Option<PgTime>, _>(column("issued_at").as_str())?.map(|t| t.0),
+    }))
+}
+
 /// The stored op in a row of the device joined to the op id (`None` when the id is new).
 fn stored_op(row: &PgRow) -> Result<Option<StoredOp>> {
     let Some(op_hash) = row.try_get::<Option<Vec<u8>>, _>("op_hash")? else {
@@ -98,16 +157,6 @@ fn stored_op(row: &PgRow) -> Result<Option<StoredOp>> {
     let status: String = row.try_get("status")?;
     let challan_no = row.try_get::<Option<&str>, _>("challan_no")?.map(|n| challan_no_of("sync_ops.challan_no", n)).transpose()?;
     Ok(Some(StoredOp { op_hash, accepted: status == "accepted", challan_no, reason: row.try_get("reason")? }))
-}
-
-/// Stored challans with the incoming one's id or number.
-async fn holders(tx: &mut Tx, challan: &ChallanRecord) -> Result<Vec<Holder>> {
-    let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT id, challan_no FROM challans WHERE id = $1 OR challan_no = $2")
-        .bind(challan.id)
-        .bind(challan.challan_no.digits())
-        .fetch_all(&mut tx.conn)
-        .await?;
-    rows.into_iter().map(|(id, no)| Ok(Holder { id, challan_no: challan_no_of("challans.challan_no", &no)? })).collect()
 }
 
 /// The accepted op that brought challan `no`, if a device issued it.
@@ -121,46 +170,26 @@ async fn accepted_op_of(tx: &mut Tx, no: ChallanNo) -> Result<Option<Uuid>> {
     .await?)
 }
 
-/// The device's accepted ops of counters `counter - 1` and `counter + 1`.
-async fn neighbours(tx: &mut Tx, device_id: Uuid, counter: u32) -> Result<Vec<Neighbour>> {
-    let rows = sqlx::query(
-        "SELECT op_id, counter, challan_no, op_hash, prev_hash, issued_at FROM sync_ops
-         WHERE device_id = $1 AND counter IN ($2, $3) AND status = 'accepted'",
-    )
-    .bind(device_id)
-    .bind(i64::from(counter) - 1)
-    .bind(i64::from(counter) + 1)
-    .fetch_all(&mut tx.conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Neighbour {
-                op_id: r.try_get("op_id")?,
-                counter: counter_of(r.try_get("counter")?)?,
-                challan_no: r.try_get::<Option<&str>, _>("challan_no")?.map(|n| challan_no_of("sync_ops.challan_no", n)).transpose()?,
-                op_hash: r.try_get("op_hash")?,
-                prev_hash: r.try_get("prev_hash")?,
-                issued_at: r.try_get::<Option<PgTime>, _>("issued_at")?.map(|t| t.0),
-            })
-        })
-        .collect()
-}
-
-/// Stores the op with its outcome: the challan it stored, or why it was rejected.
+/// Stores the op with its outcome: the challan it stored (under the device's issuer,
+/// whose highest counter and the device's move up in the same statement), or why it was
+/// rejected.
 async fn insert_op(
     tx: &mut Tx,
     op: &DeviceOp,
     counter: Option<u32>,
     issued_at: Option<Timestamp>,
-    outcome: std::result::Result<ChallanNo, &str>,
+    outcome: std::result::Result<(ChallanNo, IssuerNo), &str>,
     at: Timestamp,
 ) -> Result<()> {
-    let (status, challan_no, reason) = match outcome {
-        Ok(no) => ("accepted", Some(no.digits()), None),
-        Err(reason) => ("rejected", None, Some(reason)),
+    let (status, challan_no, reason, issuer) = match outcome {
+        Ok((no, issuer)) => ("accepted", Some(no.digits()), None, Some(issuer)),
+        Err(reason) => ("rejected", None, Some(reason), None),
     };
+    let issuer = issuer.map(|i| i32::try_from(i.get()).map_err(|_| StoreError::Corrupt(format!("issuer number {i}")))).transpose()?;
     sqlx::query(
-        "INSERT INTO sync_ops (op_id, device_id, counter, op_hash, prev_hash, kind, status, challan_no, reason, signed_payload, sig, issued_at, received_at)
+        "WITH issuer AS (UPDATE issuers SET last_counter = GREATEST(last_counter, $3) WHERE issuer_no = $14),
+              device AS (UPDATE devices SET last_counter_received = GREATEST(last_counter_received, $3) WHERE id = $2 AND $14 IS NOT NULL)
+         INSERT INTO sync_ops (op_id, device_id, counter, op_hash, prev_hash, kind, status, challan_no, reason, signed_payload, sig, issued_at, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(op.op_id)
@@ -176,6 +205,7 @@ async fn insert_op(
     .bind(&op.sig)
     .bind(issued_at.map(|t| PgTime(to_micros(t))))
     .bind(PgTime(at))
+    .bind(issuer)
     .execute(&mut tx.conn)
     .await?;
     Ok(())

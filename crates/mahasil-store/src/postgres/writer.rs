@@ -140,9 +140,19 @@ impl WriterHandle {
         T: Send + 'static,
         F: for<'a> FnOnce(&'a mut Tx) -> BoxFut<'a, Result<T>> + Send + 'static,
     {
+        self.queue(work).await?.answer().await
+    }
+
+    /// Queues `work` without waiting for it: jobs queued one after another by one caller
+    /// run in that order, sharing batches (and their commits).
+    pub(super) async fn queue<T, F>(&self, work: F) -> Result<Queued<T>>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> BoxFut<'a, Result<T>> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         self.jobs.send(Job::Op(Box::new(FnOp { work: Some(work), output: None, reply }))).await.map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        Ok(Queued(answer))
     }
 
     pub(super) async fn issue(
@@ -157,6 +167,15 @@ impl WriterHandle {
         let input = IssueInput { draft, issuer, actor, received_at, sealer };
         self.jobs.send(Job::Issue(Box::new(IssueJob { input, reply }))).await.map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+/// A queued write job's answer, given once the batch it ran in has settled.
+pub(super) struct Queued<T>(oneshot::Receiver<Result<T>>);
+
+impl<T> Queued<T> {
+    pub(super) async fn answer(self) -> Result<T> {
+        self.0.await.map_err(|_| StoreError::WriterGone)?
     }
 }
 

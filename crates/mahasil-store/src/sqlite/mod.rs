@@ -86,6 +86,15 @@ impl SqliteStore {
         self.writes.write(move |tx| work(tx).map_err(rows::name_constraint)).await
     }
 
+    /// Queues `work` like [`Self::write`] without waiting for its answer.
+    async fn queue_write<T, F>(&self, work: F) -> Result<writer::Queued<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.writes.queue(move |tx| work(tx).map_err(rows::name_constraint)).await
+    }
+
     async fn read<T, F>(&self, read: F) -> Result<T>
     where
         T: Send + 'static,
@@ -267,6 +276,20 @@ impl Storage for SqliteStore {
     async fn apply_device_op(&self, op: &DeviceOp, actor: &Actor, at: Timestamp) -> Result<OpResult> {
         let (op, actor) = (op.clone(), actor.clone());
         self.write(move |tx| sync_ops::apply(tx, &op, &actor, at)).await
+    }
+
+    async fn apply_device_ops(&self, ops: &[DeviceOp], actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>> {
+        crate::devices::check_push_size(ops.len())?;
+        let mut queued = Vec::with_capacity(ops.len());
+        for op in ops {
+            let (op, actor) = (op.clone(), actor.clone());
+            queued.push(self.queue_write(move |tx| sync_ops::apply(tx, &op, &actor, at)).await?);
+        }
+        let mut answers = Vec::with_capacity(queued.len());
+        for q in queued {
+            answers.push(q.answer().await);
+        }
+        Ok(answers)
     }
 
     async fn device_gaps(&self, device_id: Uuid, limit: u32) -> Result<Vec<(u32, u32)>> {

@@ -15,8 +15,8 @@ use crate::error::{Result, StoreError};
 use crate::records::{Actor, ChallanRecord};
 
 pub(crate) fn apply(tx: &Transaction<'_>, op: &DeviceOp, actor: &Actor, at: Timestamp) -> Result<OpResult> {
-    let issuer = device_issuer(tx, op.device_id)?;
-    if let Some(stored) = stored_op(tx, op.op_id)? {
+    let (issuer, stored) = device_and_stored_op(tx, op)?;
+    if let Some(stored) = stored {
         let (result, flag) = devices::replay(op, &stored);
         if let Some(flag) = flag {
             insert_flag(tx, op.device_id, &flag, at)?;
@@ -59,26 +59,27 @@ fn reject(tx: &Transaction<'_>, op: &DeviceOp, counter: Option<u32>, issued_at: 
     Ok(OpResult { op_id: op.op_id, status: OpStatus::Rejected, challan_no: None, reason: Some(reason) })
 }
 
-fn device_issuer(tx: &Transaction<'_>, device_id: Uuid) -> Result<IssuerNo> {
-    let issuer: Option<u32> = tx.prepare_cached("SELECT issuer_no FROM devices WHERE id = ?1")?.query_row([device_id.to_string()], |r| r.get(0)).optional()?;
-    let issuer = issuer.ok_or_else(|| StoreError::NotFound(format!("device {device_id}")))?;
-    rows::parsed("devices.issuer_no", || IssuerNo::new(issuer))
-}
-
-fn stored_op(tx: &Transaction<'_>, op_id: Uuid) -> Result<Option<StoredOp>> {
-    let mut stmt = tx.prepare_cached("SELECT op_hash, status, challan_no, reason FROM sync_ops WHERE op_id = ?1")?;
-    let mut rows = stmt.query([op_id.to_string()])?;
-    let Some(r) = rows.next()? else {
-        return Ok(None);
+/// The device's issuer number and the op stored under this op id, if any, in one lookup.
+fn device_and_stored_op(tx: &Transaction<'_>, op: &DeviceOp) -> Result<(IssuerNo, Option<StoredOp>)> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT d.issuer_no, o.op_hash, o.status, o.challan_no, o.reason FROM devices d LEFT JOIN sync_ops o ON o.op_id = ?2 WHERE d.id = ?1",
+    )?;
+    let mut rows = stmt.query([op.device_id.to_string(), op.op_id.to_string()])?;
+    let r = rows.next()?.ok_or_else(|| StoreError::NotFound(format!("device {}", op.device_id)))?;
+    let issuer: u32 = r.get(0)?;
+    let issuer = rows::parsed("devices.issuer_no", || IssuerNo::new(issuer))?;
+    let Some(op_hash) = r.get::<_, Option<Vec<u8>>>(1)? else {
+        return Ok((issuer, None));
     };
-    let status: String = r.get(1)?;
-    let challan_no: Option<String> = r.get(2)?;
-    Ok(Some(StoredOp {
-        op_hash: r.get(0)?,
+    let status: String = r.get(2)?;
+    let challan_no: Option<String> = r.get(3)?;
+    let stored = StoredOp {
+        op_hash,
         accepted: status == "accepted",
         challan_no: challan_no.map(|n| rows::parsed("sync_ops.challan_no", || ChallanNo::parse(&n))).transpose()?,
-        reason: r.get(3)?,
-    }))
+        reason: r.get(4)?,
+    };
+    Ok((issuer, Some(stored)))
 }
 
 /// Stored challans with the incoming one's id or number.

@@ -76,10 +76,29 @@ impl WriteQueue {
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     {
+        self.queue(work).await?.answer().await
+    }
+
+    /// Queues `work` without waiting for it: jobs queued one after another by one caller
+    /// run in that order, sharing batches (and their commits).
+    pub(crate) async fn queue<T, F>(&self, work: F) -> Result<Queued<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let job: Box<dyn QueuedJob> = Box::new(Job { work: Some(Box::new(work)), outcome: None, reply });
         self.sender.send(job).await.map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        Ok(Queued(answer))
+    }
+}
+
+/// A queued write job's answer, given once the batch it ran in has settled.
+pub(crate) struct Queued<T>(oneshot::Receiver<Result<T>>);
+
+impl<T> Queued<T> {
+    pub(crate) async fn answer(self) -> Result<T> {
+        self.0.await.map_err(|_| StoreError::WriterGone)?
     }
 }
 

@@ -393,6 +393,40 @@ pub async fn broken_chains_and_clocks_are_flagged(store: Store) -> TestResult {
     Ok(())
 }
 
+pub async fn a_push_is_applied_op_by_op_in_order(store: Store) -> TestResult {
+    let w = world(store).await?;
+    let device = enrol(&w, 1).await?;
+    let t = t0()?;
+    let c1 = device_challan(&w, &device, 1, t, t).await?;
+    let op1 = op_of(&device, &c1, None);
+    let c2 = device_challan(&w, &device, 2, minutes(t, 1)?, t).await?;
+    let op2 = op_of(&device, &c2, Some(op1.op_hash));
+    let bad = rejected_op(&device, Some(3), "the seal does not verify");
+    let unknown = DeviceOp { device_id: Uuid::now_v7(), ..rejected_op(&device, Some(4), "x") };
+    // The same op twice in one push: stored once, the second answered as a duplicate.
+    let push = [op1.clone(), op2.clone(), op1.clone(), bad.clone(), unknown];
+    let answers = w.store.apply_device_ops(&push, &Actor::from(&w.officer), t).await?;
+    assert_eq!(answers.len(), 5);
+    let statuses: Vec<_> = answers.iter().take(4).map(|a| a.as_ref().map(|r| (r.op_id, r.status)).ok()).collect();
+    assert_eq!(
+        statuses,
+        [
+            Some((op1.op_id, OpStatus::Accepted)),
+            Some((op2.op_id, OpStatus::Accepted)),
+            Some((op1.op_id, OpStatus::Duplicate)),
+            Some((bad.op_id, OpStatus::Rejected))
+        ]
+    );
+    assert!(matches!(answers[4], Err(StoreError::NotFound(_))), "one op's failure is its own: {:?}", answers[4]);
+    assert_eq!(w.store.count_challans().await?, 2);
+    assert_eq!(w.store.device_flags(device.id, 10).await?, vec![], "a sound chain within one push");
+    assert_eq!(w.store.apply_device_ops(&[], &Actor::from(&w.officer), t).await?.len(), 0);
+    let too_many = vec![bad; mahasil_store::devices::MAX_OPS_PER_PUSH + 1];
+    let refused = w.store.apply_device_ops(&too_many, &Actor::from(&w.officer), t).await;
+    assert!(is_domain(&refused), "{:?}", refused.map(|a| a.len()));
+    ledger_and_audit_intact(&w.store, &[&c1, &c2]).await
+}
+
 pub async fn revocation_is_final(store: Store) -> TestResult {
     let w = world(store).await?;
     let device = enrol(&w, 1).await?;
@@ -445,34 +479,41 @@ pub async fn nonces_are_claimed_once(store: Store) -> TestResult {
     Ok(())
 }
 
-/// Pushes from 64 devices at once, each its own chain, and prints the rate of ops
-/// accepted; then pushes them all again and prints the rate of duplicates.
+/// Pushes from 64 devices at once, each its own chain in pushes of 250 ops (as the
+/// server applies a push: its ops queued together), and prints the rate of ops accepted;
+/// then pushes them all again and prints the rate of duplicates.
 pub async fn device_op_throughput(store: Store) -> TestResult {
     const DEVICES: u32 = 64;
-    const EACH: u32 = 250;
+    const PUSHES: u32 = 2;
+    const PUSH_OPS: u32 = 250;
     let w = std::sync::Arc::new(world(store).await?);
-    let mut pushes = Vec::new();
+    let mut devices = Vec::new();
     for n in 0..DEVICES {
         let device = enrol(&w, n).await?;
-        let mut ops = Vec::new();
+        let mut pushes = Vec::new();
         let mut prev = None;
-        for counter in 1..=EACH {
-            let c = device_challan(&w, &device, counter, t0()?, t0()?).await?;
-            let op = op_of(&device, &c, prev);
-            prev = Some(op.op_hash);
-            ops.push(op);
+        for p in 0..PUSHES {
+            let mut ops = Vec::new();
+            for counter in p * PUSH_OPS + 1..=(p + 1) * PUSH_OPS {
+                let c = device_challan(&w, &device, counter, t0()?, t0()?).await?;
+                let op = op_of(&device, &c, prev);
+                prev = Some(op.op_hash);
+                ops.push(op);
+            }
+            pushes.push(ops);
         }
-        pushes.push(ops);
+        devices.push(pushes);
     }
     for (round, expected) in [(0, OpStatus::Accepted), (1, OpStatus::Duplicate)] {
         let started = std::time::Instant::now();
         let mut handles = Vec::new();
-        for ops in pushes.clone() {
+        for pushes in devices.clone() {
             let w = std::sync::Arc::clone(&w);
             handles.push(tokio::spawn(async move {
-                for op in &ops {
-                    let answer = apply(&w, op, t0()?).await?;
-                    assert_eq!(answer.status, expected);
+                for ops in &pushes {
+                    for answer in w.store.apply_device_ops(ops, &Actor::from(&w.officer), t0()?).await? {
+                        assert_eq!(answer?.status, expected);
+                    }
                 }
                 TestResult::Ok(())
             }));
@@ -481,11 +522,11 @@ pub async fn device_op_throughput(store: Store) -> TestResult {
             h.await??;
         }
         let elapsed = started.elapsed();
-        let total = DEVICES * EACH;
+        let total = DEVICES * PUSHES * PUSH_OPS;
         println!("{} round {round}: {total} ops from {DEVICES} devices in {elapsed:?}: {:.0}/s", w.store.backend(), f64::from(total) / elapsed.as_secs_f64());
     }
-    assert_eq!(w.store.count_challans().await?, u64::from(DEVICES * EACH));
-    assert_eq!(w.store.device_flags(pushes[0][0].device_id, 10).await?, vec![]);
+    assert_eq!(w.store.count_challans().await?, u64::from(DEVICES * PUSHES * PUSH_OPS));
+    assert_eq!(w.store.device_flags(devices[0][0][0].device_id, 10).await?, vec![]);
     assert_eq!(w.store.verify_audit().await?.first_bad, None);
     Ok(())
 }
