@@ -29,6 +29,8 @@ mod seals;
 mod search;
 #[path = "conformance/side_index.rs"]
 mod side_index;
+#[path = "conformance/sync_ops.rs"]
+mod sync_ops;
 #[path = "conformance/treasury.rs"]
 mod treasury;
 #[path = "conformance/users.rs"]
@@ -99,18 +101,18 @@ conformance! {
     seals::trust_list_versions,
     seals::cancellations_are_revoked,
     devices::devices_enrol_with_their_own_issuer_numbers,
-    devices::an_op_is_stored_once,
-    devices::rejections_are_remembered,
-    devices::a_second_challan_with_a_number_marks_the_device_cloned,
-    devices::gaps_are_the_counters_nobody_claimed,
-    devices::broken_chains_and_clocks_are_flagged,
-    devices::a_push_is_applied_op_by_op_in_order,
+    sync_ops::an_op_is_stored_once,
+    sync_ops::rejections_are_remembered,
+    sync_ops::a_second_challan_with_a_number_marks_the_device_cloned,
+    sync_ops::gaps_are_the_counters_nobody_claimed,
+    sync_ops::broken_chains_and_clocks_are_flagged,
+    sync_ops::a_push_is_applied_op_by_op_in_order,
     devices::revocation_is_final,
     devices::nonces_are_claimed_once,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
     challans::issue_throughput,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
-    devices::device_op_throughput,
+    sync_ops::device_op_throughput,
 }
 
 /// Cases that need the SQLite file itself.
