@@ -290,6 +290,17 @@ pub(crate) fn nonce_horizon(at: Timestamp) -> Timestamp {
     at.checked_sub(SignedDuration::from_secs(NONCE_RETENTION_S)).unwrap_or(Timestamp::MIN)
 }
 
+/// The gap before the first counter claimed in `1..=last` (`first`), if it is not 1: the
+/// one gap an ordered walk over the claimed counters cannot see.
+pub(crate) fn leading_gap(first: Option<u32>, last: u32) -> Option<(u32, u32)> {
+    match first {
+        _ if last == 0 => None,
+        None => Some((1, last)),
+        Some(f) if f > 1 => Some((1, f - 1)),
+        Some(_) => None,
+    }
+}
+
 /// The name of a device's row in `issuers`.
 pub(crate) fn issuer_name(device_id: Uuid) -> String {
     format!("device:{device_id}")
@@ -319,6 +330,14 @@ mod tests {
         assert_eq!(next_issuer(None).ok().map(IssuerNo::get), Some(FIRST_DEVICE_ISSUER));
         assert_eq!(next_issuer(Some(500_007)).ok().map(IssuerNo::get), Some(500_008));
         assert!(next_issuer(Some(999_999)).is_err());
+    }
+
+    #[test]
+    fn the_leading_gap_is_what_lies_below_the_first_claimed_counter() {
+        assert_eq!(leading_gap(Some(1), 9), None);
+        assert_eq!(leading_gap(Some(4), 9), Some((1, 3)));
+        assert_eq!(leading_gap(None, 0), None);
+        assert_eq!(leading_gap(None, 2), Some((1, 2)));
     }
 
     #[test]

@@ -178,28 +178,37 @@ pub(super) async fn record_sync(tx: &mut Tx, device_id: Uuid, at: Timestamp) -> 
     Ok(())
 }
 
-/// Ranges of counters no op claimed, below the highest received: each claimed counter
-/// (and 0) followed by a next one more than one above it leaves the range between them.
+/// Ranges of counters no op claimed, below the highest received: between two claimed
+/// counters in a row more than one apart, found in one ordered walk of the device's part
+/// of the (device, counter) index (no sort), and before the first claimed one.
 pub(super) async fn gaps(pool: &PgPool, device_id: Uuid, limit: u32) -> Result<Vec<(u32, u32)>> {
-    let known: Option<bool> = sqlx::query_scalar("SELECT TRUE FROM devices WHERE id = $1").bind(device_id).fetch_optional(pool).await?;
-    if known.is_none() {
-        return Err(StoreError::NotFound(format!("device {device_id}")));
-    }
-    let ranges: Vec<(i64, i64)> = sqlx::query_as(
-        "WITH claimed (counter) AS (
-            SELECT 0::int8
-            UNION SELECT o.counter FROM sync_ops o JOIN devices d ON d.id = o.device_id
-                  WHERE o.device_id = $1 AND o.counter BETWEEN 1 AND d.last_counter_received
-         )
-         SELECT counter + 1, next - 1 FROM (SELECT counter, lead(counter) OVER (ORDER BY counter) AS next FROM claimed) g
-         WHERE next > counter + 1 ORDER BY counter LIMIT $2",
+    let found: Option<(i32, Option<i64>)> = sqlx::query_as(
+        "SELECT d.last_counter_received,
+                (SELECT min(o.counter) FROM sync_ops o WHERE o.device_id = d.id AND o.counter BETWEEN 1 AND d.last_counter_received)
+         FROM devices d WHERE d.id = $1",
     )
     .bind(device_id)
-    .bind(i64::from(limit.clamp(1, MAX_DEVICE_PAGE)))
+    .fetch_optional(pool)
+    .await?;
+    let (last, first) = found.ok_or_else(|| StoreError::NotFound(format!("device {device_id}")))?;
+    let counter = |n: i64| u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("sync_ops.counter {n}")));
+    let limit = limit.clamp(1, MAX_DEVICE_PAGE) as usize;
+    let mut out: Vec<(u32, u32)> = devices::leading_gap(first.map(counter).transpose()?, counter(i64::from(last))?).into_iter().collect();
+    let ranges: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT counter + 1, next - 1 FROM (
+             SELECT counter, lead(counter) OVER (ORDER BY counter) AS next FROM sync_ops WHERE device_id = $1 AND counter BETWEEN 1 AND $2
+         ) g WHERE next > counter + 1 LIMIT $3",
+    )
+    .bind(device_id)
+    .bind(i64::from(last))
+    .bind(i64::try_from(limit - out.len()).unwrap_or(0))
     .fetch_all(pool)
     .await?;
-    let counter = |n: i64| u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("sync_ops.counter {n}")));
-    ranges.into_iter().map(|(first, last)| Ok((counter(first)?, counter(last)?))).collect()
+    for (first, last) in ranges {
+        out.push((counter(first)?, counter(last)?));
+    }
+    out.truncate(limit);
+    Ok(out)
 }
 
 pub(super) async fn flags(pool: &PgPool, device_id: Uuid, limit: u32) -> Result<Vec<DeviceFlag>> {

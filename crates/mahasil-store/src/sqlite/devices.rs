@@ -141,19 +141,34 @@ pub(crate) fn record_sync(tx: &Transaction<'_>, device_id: Uuid, at: Timestamp) 
     Ok(())
 }
 
-/// Ranges of counters no op claimed, below the highest received: each claimed counter
-/// (and 0) followed by a next one more than one above it leaves the range between them.
+/// Ranges of counters no op claimed, below the highest received: between two claimed
+/// counters in a row more than one apart, found in one ordered walk of the device's part
+/// of the (device, counter) index (no sort), and before the first claimed one.
 pub(crate) fn gaps(conn: &Connection, device_id: Uuid, limit: u32) -> Result<Vec<(u32, u32)>> {
     let device = device_id.to_string();
-    let last: Option<u32> = conn.prepare_cached("SELECT last_counter_received FROM devices WHERE id = ?1")?.query_row([&device], |r| r.get(0)).optional()?;
-    let last = last.ok_or_else(|| StoreError::NotFound(format!("device {device_id}")))?;
+    let found: Option<(u32, Option<u32>)> = conn
+        .prepare_cached(
+            "SELECT d.last_counter_received,
+                    (SELECT min(o.counter) FROM sync_ops o WHERE o.device_id = d.id AND o.counter BETWEEN 1 AND d.last_counter_received)
+             FROM devices d WHERE d.id = ?1",
+        )?
+        .query_row([&device], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (last, first) = found.ok_or_else(|| StoreError::NotFound(format!("device {device_id}")))?;
+    let limit = limit.clamp(1, MAX_DEVICE_PAGE) as usize;
+    let mut out: Vec<(u32, u32)> = devices::leading_gap(first, last).into_iter().collect();
     let mut stmt = conn.prepare_cached(
-        "WITH claimed (counter) AS (SELECT 0 UNION SELECT counter FROM sync_ops WHERE device_id = ?1 AND counter BETWEEN 1 AND ?2)
-         SELECT counter + 1, next - 1 FROM (SELECT counter, lead(counter) OVER (ORDER BY counter) AS next FROM claimed)
-         WHERE next > counter + 1 ORDER BY counter LIMIT ?3",
+        "SELECT counter + 1, next - 1 FROM (
+             SELECT counter, lead(counter) OVER (ORDER BY counter) AS next FROM sync_ops WHERE device_id = ?1 AND counter BETWEEN 1 AND ?2
+         ) WHERE next > counter + 1 LIMIT ?3",
     )?;
-    let ranges = stmt.query_map(rusqlite::params![device, last, rows::clamp_limit(limit, MAX_DEVICE_PAGE)], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(ranges.collect::<rusqlite::Result<Vec<_>>>()?)
+    let rest = i64::try_from(limit - out.len()).unwrap_or(0);
+    let ranges = stmt.query_map(rusqlite::params![device, last, rest], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    for range in ranges {
+        out.push(range?);
+    }
+    out.truncate(limit);
+    Ok(out)
 }
 
 pub(crate) fn flags(conn: &Connection, device_id: Uuid, limit: u32) -> Result<Vec<DeviceFlag>> {

@@ -254,6 +254,12 @@ pub async fn gaps_are_the_counters_nobody_claimed(store: Store) -> TestResult {
     let summary = w.store.devices().await?.into_iter().find(|s| s.device.id == device.id).ok_or("listed")?;
     assert_eq!((summary.challans_received, summary.missing_counters, summary.device.last_counter_received), (5, 3, 9));
     assert_eq!(w.store.device_gaps(quiet.id, 10).await?, vec![]);
+    // A device whose first challans to arrive are 3 and 6 lacks 1 and 2 as well.
+    let late = enrol(&w, 3).await?;
+    stored.push(accept(&w, &late, 3, t0()?, None).await?.0);
+    stored.push(accept(&w, &late, 6, t0()?, None).await?.0);
+    assert_eq!(w.store.device_gaps(late.id, 10).await?, vec![(1, 2), (4, 5)]);
+    assert_eq!(w.store.device_gaps(late.id, 1).await?, vec![(1, 2)]);
     let unknown = w.store.device_gaps(Uuid::now_v7(), 10).await;
     assert!(is_not_found(&unknown), "{unknown:?}");
     ledger_and_audit_intact(&w.store, &stored.iter().collect::<Vec<_>>()).await
