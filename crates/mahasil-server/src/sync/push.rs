@@ -54,6 +54,7 @@ pub async fn push(State(state): State<AppState>, uri: Uri, headers: HeaderMap, b
         state.seals.refresh(now).await.map_err(|e| ApiError::unavailable(format!("cannot read the trust list: {e}")))?;
     }
     let trust = Arc::clone(&state.seals.active());
+    let judging = std::time::Instant::now();
     let judged = tokio::task::spawn_blocking(move || {
         let cx = Context { device: &device, key: &key, trust: &trust.trust.list, officer: &principal, heads: &heads, districts: &districts, received_at: now };
         (judge_all(&request.ops, &cx), device)
@@ -61,7 +62,10 @@ pub async fn push(State(state): State<AppState>, uri: Uri, headers: HeaderMap, b
     .await
     .map_err(|_| ApiError::internal())?;
     let (Some(judged), device) = judged else { return Err(ApiError::internal()) };
-    let stored = futures::future::join_all(judged.iter().map(|op| state.store.apply_device_op(op, &actor, now))).await;
+    let judge_ms = judging.elapsed().as_secs_f64() * 1e3;
+    let storing = std::time::Instant::now();
+    let stored = state.store.apply_device_ops(&judged, &actor, now).await?;
+    tracing::debug!(device = %device.id, ops = judged.len(), judge_ms, store_ms = storing.elapsed().as_secs_f64() * 1e3, "push");
     let mut results = Vec::with_capacity(stored.len());
     for (op, outcome) in judged.iter().zip(stored) {
         results.push(answer(op, outcome?));
