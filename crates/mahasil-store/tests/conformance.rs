@@ -137,5 +137,6 @@ mod sqlite_file {
         side_index::sqlite_side_index_rebuilt_when_missing_or_damaged,
         side_index::sqlite_side_index_catches_up_and_drops_strays,
         side_index::sqlite_stale_keys_never_return_wrong_rows,
+        sync_ops::sqlite_device_history_is_append_only,
     }
 }

@@ -17,7 +17,7 @@ use mahasil_domain::identity::{Cnic, Mobile, Text};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Level, Slug};
 use mahasil_domain::money::Paisa;
 use mahasil_store::postgres::PgStore;
-use mahasil_store::{Actor, NewUser, Storage, StoreError};
+use mahasil_store::{Actor, DeviceOp, NewDevice, NewUser, OpStatus, OpVerdict, Storage, StoreError};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, Executor, PgConnection};
 use uuid::Uuid;
@@ -348,4 +348,59 @@ async fn throughput_of_issuing_with_64_clients() -> TestResult {
     println!("issued {total} challans with {CLIENTS} clients in {elapsed:?}: {:.0} challans/s", total as f64 / elapsed.as_secs_f64());
     assert_eq!(store.count_challans().await?, total as u64);
     assert_chain_intact(&store).await
+}
+
+/// Sync ops and device flags are never changed or removed, and a device is never removed
+/// nor its identity, revocation or cloned mark undone, even by SQL behind the store's back;
+/// old nonces may go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn device_history_is_append_only() -> TestResult {
+    let Some(url) = database_url("device_history_is_append_only") else { return Ok(()) };
+    let store = PgStore::connect_in_fresh_schema(&url).await?;
+    let schema = store.schema().ok_or("a fresh store has a schema")?.to_string();
+    let at = Timestamp::now();
+    let officer = NewUser { id: Uuid::now_v7(), username: "officer".into(), display_name: "Officer".into(), password_hash: "!".into(), grants: Vec::new() };
+    store.create_user(&officer, &Actor::system(), at).await?;
+    let mut public_key = vec![0x04];
+    public_key.extend((1..=64).map(|b: u8| b));
+    let new = NewDevice { id: Uuid::now_v7(), officer_id: officer.id, label: "phone".into(), kid: mahasil_store::devices::kid_of(&public_key), public_key };
+    let device = store.enrol_device(&new, &Actor::system(), at).await?;
+    let op = DeviceOp {
+        op_id: Uuid::now_v7(),
+        device_id: device.id,
+        kind: "challan.issue".into(),
+        op_hash: [1; 32],
+        prev_hash: None,
+        counter: Some(1),
+        signed_payload: "{}".into(),
+        sig: vec![0; 64],
+        verdict: OpVerdict::Rejected { reason: "unreadable".into() },
+    };
+    let actor = Actor { user_id: Some(officer.id), username: officer.username.clone() };
+    assert_eq!(store.apply_device_op(&op, &actor, at).await?.status, OpStatus::Rejected);
+    // The same op id with another hash raises a flag.
+    store.apply_device_op(&DeviceOp { op_hash: [2; 32], ..op }, &actor, at).await?;
+    assert_eq!(store.device_flags(device.id, 10).await?.len(), 1);
+    store.revoke_device(device.id, at, "lost", &Actor::system(), at).await?;
+    assert!(store.claim_sync_nonce(device.id, "nonce", at).await?);
+
+    let options = PgConnectOptions::from_str(&url)?.options([("search_path", schema.as_str())]);
+    let mut conn = PgConnection::connect_with(&options).await?;
+    conn.execute("UPDATE devices SET cloned = TRUE").await?;
+    for sql in [
+        "UPDATE sync_ops SET reason = 'changed'",
+        "DELETE FROM sync_ops",
+        "TRUNCATE sync_ops CASCADE",
+        "UPDATE device_flags SET detail = 'changed'",
+        "DELETE FROM device_flags",
+        "DELETE FROM devices",
+        "UPDATE devices SET kid = '0000000000000000'",
+        "UPDATE devices SET status = 'active', revoked_at = NULL, compromised_from = NULL, revoke_reason = NULL",
+        "UPDATE devices SET revoke_reason = 'rewritten'",
+        "UPDATE devices SET cloned = FALSE",
+    ] {
+        assert!(conn.execute(sql).await.is_err(), "{sql} must be refused");
+    }
+    assert_eq!(conn.execute("DELETE FROM sync_nonces").await?.rows_affected(), 1, "nonces may be forgotten");
+    Ok(())
 }

@@ -414,3 +414,35 @@ pub async fn device_op_throughput(store: Store) -> TestResult {
     assert_eq!(w.store.verify_audit().await?.first_bad, None);
     Ok(())
 }
+
+/// Sync ops and device flags are never changed or removed, and a device is never removed
+/// nor its identity, revocation or cloned mark undone, even by SQL behind the store's back;
+/// old nonces may go.
+pub async fn sqlite_device_history_is_append_only() -> TestResult {
+    let (store, dir) = mahasil_store::testing::fresh_sqlite().await?;
+    let w = world(store).await?;
+    let device = enrol(&w, 1).await?;
+    let (c, op) = accept(&w, &device, 1, t0()?, None).await?;
+    let twin = device_challan(&w, &device, 1, t0()?, t0()?).await?;
+    assert_eq!(apply(&w, &op_of(&device, &twin, None), t0()?).await?.status, OpStatus::Rejected, "a clone, flagged");
+    w.store.revoke_device(device.id, t0()?, "lost", &w.admin, t0()?).await?;
+    assert!(w.store.claim_sync_nonce(device.id, "nonce", t0()?).await?);
+    let conn = rusqlite::Connection::open(mahasil_store::testing::sqlite_file(dir.path()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    for sql in [
+        "UPDATE sync_ops SET reason = 'changed'",
+        "DELETE FROM sync_ops",
+        "UPDATE device_flags SET detail = 'changed'",
+        "DELETE FROM device_flags",
+        "DELETE FROM devices",
+        "UPDATE devices SET kid = '0000000000000000'",
+        "UPDATE devices SET status = 'active', revoked_at = NULL, compromised_from = NULL, revoke_reason = NULL",
+        "UPDATE devices SET revoke_reason = 'rewritten'",
+        "UPDATE devices SET cloned = 0",
+    ] {
+        assert!(conn.execute(sql, []).is_err(), "{sql} must be refused");
+    }
+    assert_eq!(conn.execute("DELETE FROM sync_nonces", [])?, 1, "nonces may be forgotten");
+    assert_eq!(w.store.apply_device_op(&op, &Actor::from(&w.officer), t0()?).await?.challan_no, Some(c.challan_no), "the first answer stands");
+    Ok(())
+}
