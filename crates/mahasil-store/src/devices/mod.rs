@@ -1,7 +1,7 @@
 //! Field devices and their sync ops (docs/SYNC.md), shared by both backends: the records
 //! the store keeps of each enrolled device, the ops it pushes (each stored once, so a
 //! replay gets the first answer again) and the flags raised about it, with the checks of
-//! what is enrolled; the judgement of an op is in [`judgement`].
+//! what is enrolled; the judgement of an op is in `judgement.rs`.
 
 mod judgement;
 
