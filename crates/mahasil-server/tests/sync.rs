@@ -409,7 +409,6 @@ async fn enrolment_needs_a_proof_from_the_key_and_a_key_enrols_once() -> R {
 async fn the_field_app_is_served_with_its_worker_and_manifest_but_not_its_tests() -> R {
     let web = Web::new().await?;
     for (path, kind) in [
-        ("/field", "text/html"),
         ("/field/", "text/html"),
         ("/field/sw.js", "text/javascript"),
         ("/field/manifest.webmanifest", "application/manifest+json"),
@@ -423,7 +422,11 @@ async fn the_field_app_is_served_with_its_worker_and_manifest_but_not_its_tests(
         let csp = resp.headers().get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("");
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe"), "{path}: {csp}");
     }
-    for path in ["/assets/field/issue.test.mjs", "/assets/field/field-support.mjs", "/assets/field/nothing.js"] {
+    let req = Request::builder().uri("/field").body(Body::empty())?;
+    let resp = web.router().oneshot(req).await?;
+    assert_eq!(resp.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/field/"));
+    for path in ["/assets/field/issue.test.mjs", "/assets/field/icons/make-icons.py", "/assets/field/field-support.mjs", "/assets/field/nothing.js"] {
         let req = Request::builder().uri(path).body(Body::empty())?;
         assert_eq!(web.router().oneshot(req).await?.status(), StatusCode::NOT_FOUND, "{path}");
     }

@@ -23,7 +23,8 @@ fn file(path: &str) -> Option<&'static [u8]> {
 
 /// What is served: not the tests, their helpers, or the folder's README.
 fn served(path: &str) -> bool {
-    !(path.ends_with(".test.mjs") || path.ends_with(".e2e.mjs") || path.ends_with("-support.mjs") || path.ends_with(".md") || path.contains(".."))
+    let source_only = [".test.mjs", ".e2e.mjs", "-support.mjs", ".md", ".py"];
+    !(source_only.iter().any(|end| path.ends_with(end)) || path.contains(".."))
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -56,7 +57,13 @@ fn respond(path: &str, cache: &'static str) -> Response {
     }
 }
 
-/// `GET /field` and `/field/`: the app's page. Revalidated every time, so a new release's
+/// `GET /field`: to `/field/`, inside the worker's scope, so every load of the page is
+/// the worker's to answer offline.
+pub async fn to_scope() -> Response {
+    axum::response::Redirect::permanent("/field/").into_response()
+}
+
+/// `GET /field/`: the app's page. Revalidated every time, so a new release's
 /// page (and the worker it registers) is found at once; the worker serves it offline.
 pub async fn page() -> Response {
     respond("index.html", "no-cache")
@@ -88,6 +95,7 @@ mod tests {
         assert!(!served("issue.test.mjs"));
         assert!(!served("field-support.mjs"));
         assert!(!served("real-server.e2e.mjs"));
+        assert!(!served("icons/make-icons.py"));
         assert!(!served("README.md"));
         assert!(!served("../verify/cose.js"));
     }

@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/fonts/NotoNastaliqUrdu-Regular.ttf", get(assets::urdu_font))
         .route("/assets/fonts/OFL.txt", get(assets::urdu_font_licence))
         .route("/assets/verify/{file}", get(verify::module))
-        .route("/field", get(field::page))
+        .route("/field", get(field::to_scope))
         .route("/field/", get(field::page))
         .route("/field/manifest.webmanifest", get(field::manifest))
         .route("/field/sw.js", get(field::service_worker))
