@@ -4,8 +4,6 @@
 //! revoked device signed after its compromise. Devices are `mahasil_sync::device`, the
 //! same code the Rust client uses.
 
-#![expect(clippy::panic, reason = "tests fail loudly on a wrong answer")]
-
 mod web_support;
 
 use axum::body::Body;
