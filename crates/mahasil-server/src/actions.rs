@@ -61,27 +61,11 @@ fn optional<T>(value: Option<&str>, parse: impl Fn(&str) -> Result<T, DomainErro
     }
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OffenderInput {
-    pub name: String,
-    /// `#####-#######-#` or 13 digits.
-    pub cnic: String,
-    /// Pakistani mobile, e.g. `0300-1234567` or `+923001234567`.
-    pub mobile: String,
-    pub email: Option<String>,
-    pub vehicle_no: Option<String>,
-    pub business_name: Option<String>,
-    pub address: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LocationInput {
-    pub lat: f64,
-    pub lon: f64,
-    pub text: String,
-}
+/// Where a challan was issued, as a client sends it.
+pub use mahasil_sync::challan::LocationPayload as LocationInput;
+/// Who a challan is addressed to, as a client sends it: the same shape whether it comes
+/// through the API, a staff page or a field device's op.
+pub use mahasil_sync::challan::OffenderPayload as OffenderInput;
 
 /// A challan to issue.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -23,8 +23,10 @@ use crate::{Result, SyncError};
 /// every seal still fits a small QR code (the vehicle number, when there is one, is used).
 pub const MAX_SUBJECT_CHARS: usize = 16;
 
-/// Who a challan is addressed to, as a device sends it (normalised forms: CNIC
-/// `#####-#######-#`, mobile `+923XXXXXXXXX`, vehicle upper case with single dashes).
+/// Who a challan is addressed to, as a client sends it (the API, a staff page, a field
+/// device's op). Every form the domain reads is accepted and normalised: CNIC
+/// `#####-#######-#` or 13 digits, a Pakistani mobile such as `0300-1234567` or
+/// `+923001234567`, a plate such as `LES-10-1234`; devices send the normalised forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OffenderPayload {
@@ -37,6 +39,7 @@ pub struct OffenderPayload {
     pub address: Option<String>,
 }
 
+/// Where a challan was issued: latitude and longitude in degrees, and a place name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationPayload {

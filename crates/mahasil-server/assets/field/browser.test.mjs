@@ -11,22 +11,10 @@ import assert from 'node:assert/strict';
 import { loadTrustList, parseQr, verifySeal } from '../verify/seal.js';
 import { chromiumPath, launchBrowser } from '../verify/browser-support.mjs';
 import { fieldRoutes, startFakeServer } from './fake-server-support.mjs';
-import { readSealVectors } from './field-support.mjs';
+import { fill, readSealVectors } from './field-support.mjs';
 
 const chromium = chromiumPath();
 const WAIT_MS = 60_000;
-
-/** Sets the value of each `#id` and tells the page it changed. */
-function fill(values) {
-  return `(() => {
-    for (const [id, value] of Object.entries(${JSON.stringify(values)})) {
-      const el = document.getElementById(id);
-      el.value = value;
-      el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
-    }
-    return true;
-  })()`;
-}
 
 const offender = (n) => ({
   'f-name': `Gul Khan ${n}`,

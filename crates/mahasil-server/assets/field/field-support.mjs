@@ -72,3 +72,15 @@ export async function trustBundle(vectors, version, issuedAt, extra = []) {
   const cose = await signCose(root, header, payload);
   return { version, authority_kid: root.kid_hex, authority_public_key: root.public_sec1_hex, document: toBase64(cose) };
 }
+
+/** A page expression that sets the value of each `#id` and tells the page it changed. */
+export function fill(values) {
+  return `(() => {
+    for (const [id, value] of Object.entries(${JSON.stringify(values)})) {
+      const el = document.getElementById(id);
+      el.value = value;
+      el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+    }
+    return true;
+  })()`;
+}

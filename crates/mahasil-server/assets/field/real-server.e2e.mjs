@@ -18,6 +18,7 @@ import { join } from 'node:path';
 
 import { loadTrustList, parseQr, verifySeal } from '../verify/seal.js';
 import { chromiumPath, launchBrowser } from '../verify/browser-support.mjs';
+import { fill } from './field-support.mjs';
 
 const chromium = chromiumPath();
 const BIN = process.env.MAHASIL_BIN ?? null;
@@ -80,18 +81,6 @@ async function login(origin, username) {
   const r = await api(origin, 'POST', '/api/v1/auth/login', null, { username, password: 'demo-password' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body.token;
-}
-
-/** Sets the value of each `#id` and tells the page it changed. */
-function fill(values) {
-  return `(() => {
-    for (const [id, value] of Object.entries(${JSON.stringify(values)})) {
-      const el = document.getElementById(id);
-      el.value = value;
-      el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
-    }
-    return true;
-  })()`;
 }
 
 const offender = (n) => ({
