@@ -3,6 +3,7 @@
 mod bench;
 mod config;
 mod demo;
+mod field_sim;
 mod keys;
 mod ledger;
 mod reconcile;
@@ -92,6 +93,9 @@ enum Command {
     /// payment page, signed callbacks, test cards, configurable delays and failures. No
     /// card is ever charged.
     SandboxGateway(mahasil_gateway::sandbox::SandboxArgs),
+    /// Field devices over a bad network: enrol N devices, issue M challans offline, sync
+    /// them through a fault-injecting proxy, and check each is on the server exactly once.
+    FieldSim(field_sim::FieldSimArgs),
     /// Load generators for the benchmarks in docs/BENCHMARKS.md.
     Bench {
         #[command(subcommand)]
@@ -235,6 +239,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command } => bench::run(command).await,
+        Command::FieldSim(args) => field_sim::run(args).await,
         Command::Reconcile { data, args } => {
             let config = load_config(file, &data)?;
             let store = open_store(&config).await?;
