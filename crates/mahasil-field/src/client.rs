@@ -272,19 +272,19 @@ impl Client {
         Ok(())
     }
 
-    /// Pull, then push, until the outbox is empty: transient failures (and answers that
-    /// leave ops unanswered) are tried again after a jittered exponential backoff, up to
-    /// the retry policy's attempts. A refusal that retrying cannot cure ends it at once.
+    /// Pull once, then push until the outbox is empty: transient failures (and answers
+    /// that leave ops unanswered) are tried again after a jittered exponential backoff, up
+    /// to the retry policy's attempts in all. A refusal that retrying cannot cure ends it
+    /// at once.
     pub async fn sync(&self, device: &mut Device) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         let attempts = self.retry.attempts();
         for attempt in 0..attempts {
             report.attempts = attempt + 1;
-            let outcome = match self.pull(device).await {
-                Ok(()) => {
-                    report.pulls += 1;
-                    self.push_into(device, &mut report.push).await
-                }
+            // A pull applied stays applied: later attempts only push what is left.
+            let pulled = if report.pulls == 0 { self.pull(device).await.map(|()| report.pulls += 1) } else { Ok(()) };
+            let outcome = match pulled {
+                Ok(()) => self.push_into(device, &mut report.push).await,
                 Err(e) => Err(e),
             };
             let failure = match outcome {
