@@ -57,6 +57,28 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20_000)]
         requests: u64,
     },
+    /// Field device sync: enrol N devices (software keys), issue M challans among them
+    /// offline (numbered, sealed and signed before the clock starts), then time every
+    /// device pushing its whole backlog at once through POST /api/v1/sync/push.
+    Sync {
+        /// Base URL of the server, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        /// Devices pushing at the same time.
+        #[arg(long, default_value_t = 8)]
+        devices: usize,
+        /// Challans in all, spread evenly over the devices.
+        #[arg(long, default_value_t = 80_000)]
+        challans: u64,
+        /// Ops per push (at most 2,000).
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
+        /// The officer the devices are enrolled to.
+        #[arg(long, default_value = "officer.peshawar")]
+        user: String,
+        #[arg(long, default_value = "demo-password")]
+        password: String,
+    },
 }
 
 /// A bank client's settings: the server, its concurrency, the bank's credentials and the
@@ -97,10 +119,16 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
             payment(&bank, requests).await
         }
+        BenchCommand::Sync { server, devices, challans, batch, user, password } => {
+            anyhow::ensure!((1..=MAX_CLIENTS).contains(&devices), "devices must be 1..={MAX_CLIENTS}");
+            anyhow::ensure!((1..=MAX_REQUESTS).contains(&challans), "challans must be 1..={MAX_REQUESTS}");
+            anyhow::ensure!((1..=mahasil_sync::wire::MAX_OPS_PER_PUSH).contains(&batch), "batch must be 1..={}", mahasil_sync::wire::MAX_OPS_PER_PUSH);
+            crate::bench_sync::run(&server, devices, challans, batch, &user, &password).await
+        }
     }
 }
 
-async fn sign_in(http: &reqwest::Client, server: &str, user: &str, password: &str) -> anyhow::Result<String> {
+pub(crate) async fn sign_in(http: &reqwest::Client, server: &str, user: &str, password: &str) -> anyhow::Result<String> {
     let login: serde_json::Value = http
         .post(format!("{server}/api/v1/auth/login"))
         .json(&json!({"username": user, "password": password}))
@@ -321,7 +349,7 @@ fn offender_body(head: &str, district: &str, i: u64) -> serde_json::Value {
 }
 
 /// SplitMix64: a fixed, well-mixed permutation of the request number.
-fn spread(i: u64) -> u64 {
+pub(crate) fn spread(i: u64) -> u64 {
     let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

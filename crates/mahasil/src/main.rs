@@ -1,6 +1,7 @@
 //! `mahasil`: one binary for the whole platform.
 
 mod bench;
+mod bench_sync;
 mod config;
 mod demo;
 mod field_sim;
