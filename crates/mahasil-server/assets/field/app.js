@@ -93,8 +93,11 @@ function wire() {
 async function refresh() {
   app.held = await app.store.snapshot();
   if (app.current) {
-    const stored = await app.store.challan(app.current.id);
-    if (stored) app.current = stored;
+    // "Issue another" may clear the challan shown while this read is under way: only the
+    // same challan is refreshed, never brought back.
+    const id = app.current.id;
+    const stored = await app.store.challan(id);
+    if (stored && app.current?.id === id) app.current = stored;
   }
   showView();
   // The choices are rebuilt only when the data or language changed: rebuilding a <select>
