@@ -505,18 +505,23 @@ async fn paying_online_settles_the_challan_once_with_a_sealed_receipt() -> R {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_callback_delivered_twice_settles_once() -> R {
+/// A challan paid with the success card at a sandbox that sends no callback, by a payer
+/// who never comes back: with the callback secret and the event the gateway would send.
+async fn paid_without_callback(event_id: &str) -> R<(Portal, ChallanRecord, String, CallbackEvent)> {
     let config = silent_sandbox();
     let secret = config.secret.clone();
     let p = Portal::with_gateway(config).await?;
     let c = p.issue().await?;
     let hosted = p.start_online(&c).await?;
-    // The payer pays but never comes back; no callback comes by itself.
     let _ = p.pay_at_gateway(&hosted, SUCCESS_CARD).await?;
-    assert_eq!(p.challan(&c).await?.status, ChallanStatus::Issued);
+    let event = CallbackEvent { payment: p.gateway_status(&c).await?, event_id: event_id.into(), sent_at: Timestamp::now() };
+    Ok((p, c, secret, event))
+}
 
-    let event = CallbackEvent { payment: p.gateway_status(&c).await?, event_id: "evt_test_1".into(), sent_at: Timestamp::now() };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_delivered_twice_settles_once() -> R {
+    let (p, c, secret, event) = paid_without_callback("evt_test_1").await?;
+    assert_eq!(p.challan(&c).await?.status, ChallanStatus::Issued);
     let body = serde_json::to_vec(&event)?;
     for delivery in 1..=2 {
         let answer = p.post_callback(&body, &secret, Timestamp::now().as_second()).await?;
@@ -540,13 +545,7 @@ async fn a_callback_delivered_twice_settles_once() -> R {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_forged_or_stale_callback_is_refused_and_changes_nothing() -> R {
-    let config = silent_sandbox();
-    let secret = config.secret.clone();
-    let p = Portal::with_gateway(config).await?;
-    let c = p.issue().await?;
-    let hosted = p.start_online(&c).await?;
-    let _ = p.pay_at_gateway(&hosted, SUCCESS_CARD).await?;
-    let event = CallbackEvent { payment: p.gateway_status(&c).await?, event_id: "evt_forged".into(), sent_at: Timestamp::now() };
+    let (p, c, secret, event) = paid_without_callback("evt_forged").await?;
     let body = serde_json::to_vec(&event)?;
     let now = Timestamp::now().as_second();
     for (what, answer) in [

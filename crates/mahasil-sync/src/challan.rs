@@ -127,6 +127,13 @@ impl OffenderPayload {
     }
 }
 
+impl LocationPayload {
+    /// The payload form of a checked location.
+    pub fn of(l: &Location) -> Self {
+        Self { lat: l.lat, lon: l.lon, text: l.text.as_str().into() }
+    }
+}
+
 impl ChallanPayload {
     /// Reads an op's payload text; anything but exactly this shape is refused.
     pub fn parse(text: &str) -> Result<Self> {

@@ -88,7 +88,7 @@ pub fn issue(key: &SigningKey, issuer: IssuerNo, chain: Chain, schedules: &[FeeS
         district: draft.district.to_string(),
         officer: draft.officer.clone(),
         offender: OffenderPayload::of(&draft.offender),
-        location: LocationPayload { lat: draft.location.lat, lon: draft.location.lon, text: draft.location.text.as_str().into() },
+        location: LocationPayload::of(&draft.location),
         issued_at: draft.issued_at,
         prev_hash: chain.head.map(hex::encode),
         seal: seal_text(&seal),

@@ -349,7 +349,7 @@ fn offender_body(head: &str, district: &str, i: u64) -> serde_json::Value {
 }
 
 /// SplitMix64: a fixed, well-mixed permutation of the request number.
-pub(crate) fn spread(i: u64) -> u64 {
+fn spread(i: u64) -> u64 {
     let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

@@ -4,24 +4,24 @@
 //! stored per second and how long each device took to empty its outbox.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use jiff::Timestamp;
-use mahasil_domain::challan::{Location, Offender};
 use mahasil_domain::challan_no::IssuerNo;
-use mahasil_domain::head::{AmountRule, FeeSchedule, HeadCode};
-use mahasil_domain::identity::{Cnic, Mobile, Text, VehicleNo};
-use mahasil_domain::jurisdiction::Slug;
-use mahasil_domain::money::Paisa;
+use mahasil_domain::time::local_date;
+use mahasil_field::offenders::random_form;
 use mahasil_seal::SigningKey;
 use mahasil_sync::device::{self, Chain, Draft};
 use mahasil_sync::signing::{HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, SignedHeaders, b64u, enrol_proof_message};
 use mahasil_sync::wire::{Enrolled, Op, OpStatus, PullAnswer, PushAnswer};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::bench::{sign_in, spread};
+use crate::bench::sign_in;
 
 struct BenchDevice {
     key: SigningKey,
@@ -70,33 +70,6 @@ async fn enrol(http: &reqwest::Client, server: &str, token: &str, user: &str, n:
     Ok(BenchDevice { key, pkcs8, id: enrolled.device_id, issuer: IssuerNo::new(enrolled.issuer_no)? })
 }
 
-/// A challan body spread like real offenders', for head `code` under `schedules`.
-fn draft(i: u64, code: &HeadCode, schedules: &[FeeSchedule], officer: &str, at: Timestamp) -> anyhow::Result<Draft> {
-    let h = spread(i);
-    let requested = match mahasil_domain::head::schedule_in_force(schedules, mahasil_domain::time::local_date(at)).map(|s| s.amount) {
-        Some(AmountRule::Range { min_paisa, .. }) => Some(Paisa::new(min_paisa.get() + i64::try_from(h % 1_000)? * 100)?),
-        _ => None,
-    };
-    Ok(Draft {
-        id: Uuid::now_v7(),
-        head_code: code.clone(),
-        requested_amount: requested,
-        district: Slug::parse("peshawar")?,
-        officer: officer.into(),
-        offender: Offender {
-            name: Text::parse("Bench Offender")?,
-            cnic: Cnic::parse(&format!("1{:04}{:07}{}", h % 10_000, (h >> 14) % 10_000_000, (h >> 40) % 10))?,
-            mobile: Mobile::parse(&format!("03{:02}{:07}", (h >> 20) % 50, (h >> 27) % 10_000_000))?,
-            email: None,
-            vehicle_no: Some(VehicleNo::parse(&format!("PES-{}", (h >> 44) % 10_000))?),
-            business_name: None,
-            address: None,
-        },
-        location: Location::new(34.0, 71.5, Text::parse("Saddar Road")?)?,
-        issued_at: at,
-    })
-}
-
 pub async fn run(server: &str, devices: usize, challans: u64, batch: usize, user: &str, password: &str) -> anyhow::Result<ExitCode> {
     let server = server.trim_end_matches('/').to_string();
     let http = reqwest::Client::builder().pool_max_idle_per_host(devices).timeout(Duration::from_secs(120)).build()?;
@@ -111,9 +84,9 @@ pub async fn run(server: &str, devices: usize, challans: u64, batch: usize, user
         .context("pull refused")?
         .json()
         .await?;
-    let reference = pulled.reference.context("the first pull carries reference data")?;
-    let head = reference.heads.iter().find(|h| h.head.code.as_str() == "DA-ENC-01").or_else(|| reference.heads.first()).context("no head to issue")?;
-    let (code, schedules) = (head.head.code.clone(), head.schedules.clone());
+    let reference = Arc::new(pulled.reference.context("the first pull carries reference data")?);
+    let officer = Arc::new(pulled.officer);
+    let schedules: Arc<Vec<_>> = Arc::new(reference.heads.iter().flat_map(|h| h.schedules.clone()).collect());
 
     // Issue every device's backlog offline, on every core.
     let per_device = challans.div_ceil(devices as u64);
@@ -121,15 +94,28 @@ pub async fn run(server: &str, devices: usize, challans: u64, batch: usize, user
     let mut backlogs = Vec::with_capacity(devices);
     let mut jobs = Vec::new();
     for (n, d) in enrolled.iter().enumerate() {
-        let (issuer, code, schedules, user) = (d.issuer, code.clone(), schedules.clone(), user.to_string());
+        let (issuer, reference, officer, schedules) = (d.issuer, Arc::clone(&reference), Arc::clone(&officer), Arc::clone(&schedules));
         let count = per_device.min(challans.saturating_sub(per_device * n as u64));
         let key = SigningKey::from_pkcs8(&d.pkcs8)?;
         jobs.push(tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Op>> {
+            // Offenders, heads and amounts drawn like field-sim's, from a seed per device.
+            let mut rng = StdRng::seed_from_u64(n as u64);
             let mut chain = Chain::default();
             let now = Timestamp::now();
             let mut ops = Vec::with_capacity(usize::try_from(count)?);
-            for i in 0..count {
-                let issued = device::issue(&key, issuer, chain, &schedules, &draft(i + n as u64 * per_device, &code, &schedules, &user, now)?, Uuid::now_v7())?;
+            for _ in 0..count {
+                let form = random_form(&mut rng, &reference, &officer, local_date(now))?;
+                let draft = Draft {
+                    id: Uuid::now_v7(),
+                    head_code: form.head_code,
+                    requested_amount: form.amount,
+                    district: form.district,
+                    officer: officer.username.clone(),
+                    offender: form.offender,
+                    location: form.location,
+                    issued_at: now,
+                };
+                let issued = device::issue(&key, issuer, chain, &schedules, &draft, Uuid::now_v7())?;
                 chain = issued.chain;
                 ops.push(issued.op);
             }

@@ -14,6 +14,7 @@ import { bytesToHex, hexToBytes, kidOf, loadTrustList, verifySeal } from '../ver
 import { fromB64u, utf8 } from './encoding.js';
 import { daysSinceEpoch } from './fees.js';
 import { trustBundle } from './field-support.mjs';
+import { listenOnLoopback } from '../verify/browser-support.mjs';
 
 export const FIELD_CSP =
   "default-src 'none'; script-src 'self'; connect-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; manifest-src 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -260,12 +261,6 @@ export async function startFakeServer(vectors, options = {}) {
     return result;
   }
 
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const stop = () =>
-    new Promise((resolve) => {
-      server.close(resolve);
-      server.closeAllConnections();
-    });
+  const { origin, stop } = await listenOnLoopback(server);
   return { origin, state, faults, stop, publish };
 }

@@ -38,6 +38,14 @@ export async function serve(routes, onlinePage) {
     response.writeHead(200, { 'content-type': route.type, 'content-security-policy': VERIFY_PAGE_CSP, 'cache-control': 'no-cache' });
     response.end(route.body);
   });
+  return listenOnLoopback(server);
+}
+
+/**
+ * Starts `server` on a free loopback port. Resolves to `{origin, stop}`; `stop` closes
+ * every connection so a browser meets a refused connection, as on a dead network.
+ */
+export async function listenOnLoopback(server) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${server.address().port}`;
   const stop = () =>

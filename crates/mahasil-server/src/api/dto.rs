@@ -4,6 +4,7 @@
 use mahasil_domain::head::{AfterDueRule, AmountRule, FeeSchedule, RevenueHead};
 use mahasil_domain::time::local_date;
 use mahasil_store::{CancellationRequest, ChallanEvent, ChallanRecord, Contest};
+use mahasil_sync::challan::{LocationPayload, OffenderPayload};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -71,24 +72,6 @@ impl IssuedDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct OffenderDto {
-    pub name: String,
-    pub cnic: String,
-    pub mobile: String,
-    pub email: Option<String>,
-    pub vehicle_no: Option<String>,
-    pub business_name: Option<String>,
-    pub address: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LocationDto {
-    pub lat: f64,
-    pub lon: f64,
-    pub text: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct ChallanDto {
     pub id: Uuid,
     pub challan_no: String,
@@ -103,8 +86,8 @@ pub struct ChallanDto {
     pub issuer_no: String,
     pub officer_id: Uuid,
     pub officer: String,
-    pub offender: OffenderDto,
-    pub location: LocationDto,
+    pub offender: OffenderPayload,
+    pub location: LocationPayload,
     /// Issuer's clock, RFC 3339.
     pub issued_at: String,
     /// Server's clock, RFC 3339.
@@ -116,7 +99,6 @@ pub struct ChallanDto {
 
 impl ChallanDto {
     pub fn new(c: &ChallanRecord, now: jiff::Timestamp) -> Self {
-        let o = &c.offender;
         Self {
             id: c.id,
             challan_no: c.challan_no.to_string(),
@@ -129,16 +111,8 @@ impl ChallanDto {
             issuer_no: c.issuer_no.to_string(),
             officer_id: c.officer_id,
             officer: c.officer_username.clone(),
-            offender: OffenderDto {
-                name: o.name.to_string(),
-                cnic: o.cnic.to_string(),
-                mobile: o.mobile.to_string(),
-                email: o.email.as_ref().map(ToString::to_string),
-                vehicle_no: o.vehicle_no.as_ref().map(ToString::to_string),
-                business_name: o.business_name.as_ref().map(ToString::to_string),
-                address: o.address.as_ref().map(ToString::to_string),
-            },
-            location: LocationDto { lat: c.location.lat, lon: c.location.lon, text: c.location.text.to_string() },
+            offender: OffenderPayload::of(&c.offender),
+            location: LocationPayload::of(&c.location),
             issued_at: c.issued_at.to_string(),
             received_at: c.received_at.to_string(),
             amount_paisa: c.amount_paisa,

@@ -151,10 +151,16 @@ pub async fn list(State(state): State<AppState>, ApiPrincipal(who): ApiPrincipal
 /// One device, with its gaps and flags.
 pub async fn detail(state: &AppState, id: Uuid) -> ApiResult<DeviceDetailDto> {
     let summary = state.store.devices().await?.into_iter().find(|s| s.device.id == id).ok_or_else(|| ApiError::not_found(format!("no device {id}")))?;
+    detail_of(state, &summary).await
+}
+
+/// A listed device's gaps and flags.
+pub async fn detail_of(state: &AppState, summary: &DeviceSummary) -> ApiResult<DeviceDetailDto> {
+    let id = summary.device.id;
     let gaps = state.store.device_gaps(id, DETAIL_LIMIT).await?;
     let flags = state.store.device_flags(id, DETAIL_LIMIT).await?;
     Ok(DeviceDetailDto {
-        device: DeviceDto::from(&summary),
+        device: DeviceDto::from(summary),
         gaps,
         flag_list: flags
             .into_iter()

@@ -32,7 +32,7 @@ async fn render(staff: &Staff, message: Option<Markup>, status: StatusCode) -> A
     let all = staff.state.store.devices().await?;
     let mut details = Vec::new();
     for summary in &all {
-        details.push(devices::detail(&staff.state, summary.device.id).await?);
+        details.push(devices::detail_of(&staff.state, summary).await?);
     }
     let content = html! {
         h1 { "Field devices" }
