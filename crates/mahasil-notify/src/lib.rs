@@ -16,10 +16,13 @@
 //!
 //! README.md has the configuration, the callback format and the placeholders in full.
 
+pub mod email;
 mod error;
 pub mod outcome;
 pub mod signing;
+pub mod sms_gateway;
 pub mod sms_length;
 pub mod template;
+pub mod webhook;
 
 pub use error::{NotifyError, Result};

@@ -69,6 +69,32 @@ pub(crate) fn judge_http_status(status: u16, what: &str, body_start: &str) -> Se
     if matches!(status, 408 | 425 | 429) || (500..=599).contains(&status) { SendOutcome::retryable(reason) } else { SendOutcome::permanent(reason) }
 }
 
+/// How a failed HTTP exchange is judged: every such failure is retryable (the same request
+/// may well go through later) except a request that could not even be made.
+pub(crate) fn judge_network_error(e: &reqwest::Error, what: &str, timeout_ms: u64) -> SendOutcome {
+    if e.is_timeout() {
+        SendOutcome::retryable(format!("{what} did not answer within {timeout_ms} ms"))
+    } else if e.is_builder() {
+        SendOutcome::permanent(format!("cannot make the request to {what}: {}", error_chain(e)))
+    } else if e.is_connect() {
+        SendOutcome::retryable(format!("cannot connect to {what}: {}", error_chain(e)))
+    } else {
+        SendOutcome::retryable(format!("the exchange with {what} broke off: {}", error_chain(e)))
+    }
+}
+
+/// An error and its causes on one line: the outermost message rarely says what failed.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// The key that names one message across all attempts to send it. The outbox makes it once,
 /// when the message row is written (its UUID is a good key), and passes the same key to
 /// every attempt: the SMS gateway and webhook receivers see it in `Idempotency-Key`, and
