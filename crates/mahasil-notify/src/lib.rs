@@ -19,6 +19,7 @@
 pub mod email;
 mod error;
 pub mod outcome;
+pub mod sandbox;
 pub mod signing;
 pub mod sms_gateway;
 pub mod sms_length;
