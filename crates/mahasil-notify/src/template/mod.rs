@@ -173,7 +173,8 @@ impl fmt::Display for Channel {
 ///   cannot read is no notice.
 /// - SMS with no stated preference goes in Urdu. Nearly every recipient reads Urdu, and
 ///   every phone sold in Pakistan shows it; the cost is length: Urdu needs UCS-2, 70
-///   characters an SMS against 160, so an Urdu notice takes two to four parts.
+///   characters an SMS against 160, so an Urdu notice takes three to five parts
+///   where an English one takes two (the test `rendered_sms_lengths` prints them).
 /// - Email with no stated preference goes in English, the language of the province's
 ///   official correspondence, which is what businesses with an address on file expect.
 /// - Webhooks go in English unless told otherwise: a system reads them, and the structured

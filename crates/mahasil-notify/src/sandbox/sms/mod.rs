@@ -217,7 +217,8 @@ async fn send(State(gateway): State<Arc<Gateway>>, headers: HeaderMap, body: axu
     }
     let (message, new) = match take(&gateway, key, request) {
         Ok(taken) => taken,
-        Err(response) => return response,
+        Err(NotTaken::KeyReused) => return refusal(StatusCode::CONFLICT, "idempotency_key_reused", "this key was sent before with another number or text"),
+        Err(NotTaken::Full) => return refusal(StatusCode::SERVICE_UNAVAILABLE, "full", "the sandbox keeps no more messages"),
     };
     if new {
         reports::schedule(&gateway.config, &message);
@@ -228,18 +229,26 @@ async fn send(State(gateway): State<Arc<Gateway>>, headers: HeaderMap, body: axu
     (StatusCode::OK, Json(json!({"status": "accepted", "message_id": message.provider_id}))).into_response()
 }
 
+/// Why a send was not taken.
+enum NotTaken {
+    /// The key came before with another number or text.
+    KeyReused,
+    /// [`MAX_SANDBOX_MESSAGES`] are kept already.
+    Full,
+}
+
 /// Stores a new message, or finds the one sent before with the same key: the message and
 /// whether it is new.
-fn take(gateway: &Gateway, key: String, request: SendRequest) -> Result<(SandboxSms, bool), Response> {
+fn take(gateway: &Gateway, key: String, request: SendRequest) -> Result<(SandboxSms, bool), NotTaken> {
     let mut book = lock(&gateway.book);
     if let Some(earlier) = book.by_key.get(&key).and_then(|&i| book.messages.get(i)) {
         if earlier.to != request.to || earlier.text != request.text {
-            return Err(refusal(StatusCode::CONFLICT, "idempotency_key_reused", "this key was sent before with another number or text"));
+            return Err(NotTaken::KeyReused);
         }
         return Ok((earlier.clone(), false));
     }
     if book.messages.len() >= MAX_SANDBOX_MESSAGES {
-        return Err(refusal(StatusCode::SERVICE_UNAVAILABLE, "full", "the sandbox keeps no more messages"));
+        return Err(NotTaken::Full);
     }
     let length = sms_length::measure(&request.text);
     let message = SandboxSms {

@@ -16,7 +16,7 @@ const CHECK_STATUS: &str = "چالان کی موجودہ حیثیت {verify_url}
 pub(super) fn wording(kind: MessageKind) -> Wording {
     match kind {
         MessageKind::ChallanIssued => Wording {
-            sms: "حکومت خیبر پختونخوا، ضلع {district}: {offender_name} کے نام {head} کی مد میں چالان {challan_no} جاری کیا گیا ہے۔ {due_date} تک {amount} ادا کریں، اس کے بعد {amount_after_due}۔ تصدیق: {verify_url} ادائیگی: {pay_url}",
+            sms: "حکومت خیبر پختونخوا، ضلع {district}: {offender_name} کے نام چالان {challan_no} ({head}) جاری ہوا ہے۔ {due_date} تک {amount} ادا کریں، اس کے بعد {amount_after_due}۔ تصدیق: {verify_url} ادائیگی: {pay_url}",
             subject: "چالان {challan_no} جاری: {head}",
             paragraphs: &[
                 "ضلع {district} کی جانب سے آپ کے نام درج ذیل مد میں چالان جاری کیا گیا ہے: {head} ({head_code})۔",
