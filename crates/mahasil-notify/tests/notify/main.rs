@@ -2,8 +2,10 @@
 //! server, SMS through the sandbox gateway with its delivery reports, webhooks to a
 //! receiver, and every default template rendered.
 
+mod custom_gateway;
 mod email;
 mod sms;
+mod smtp_wire;
 mod support;
 mod templates;
 mod webhook;
