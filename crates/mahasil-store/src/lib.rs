@@ -164,11 +164,12 @@ pub trait Storage: Send + Sync + 'static {
     ///
     /// Unknown device is `NotFound`; a challan numbered under another issuer is `Conflict`.
     async fn apply_device_op(&self, op: &DeviceOp, actor: &Actor, at: Timestamp) -> Result<OpResult>;
-    /// Applies the ops of one push in order, each exactly as [`Storage::apply_device_op`]
-    /// (its own job and savepoint, its own answer), queued together so they share the
-    /// writer's commits instead of waiting for one each. Answers in the same order. More
-    /// than [`devices::MAX_OPS_PER_PUSH`] ops is `Domain`.
-    async fn apply_device_ops(&self, ops: &[DeviceOp], actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>>;
+    /// Applies the ops of one push (or a part of one) in order, each exactly as
+    /// [`Storage::apply_device_op`] (its own job and savepoint, its own answer), queued
+    /// together so they share the writer's commits instead of waiting for one each. The ops
+    /// are moved to the writer, not copied. Answers in the same order. More than
+    /// [`devices::MAX_OPS_PER_PUSH`] ops is `Domain`.
+    async fn apply_device_ops(&self, ops: Vec<DeviceOp>, actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>>;
     /// Missing counter ranges (inclusive) below the device's highest received counter that
     /// no op claimed, oldest first, at most `limit` (capped at [`devices::MAX_DEVICE_PAGE`]).
     /// Unknown device is `NotFound`.

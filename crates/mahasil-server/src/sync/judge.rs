@@ -32,35 +32,36 @@ pub struct Context<'a> {
 }
 
 /// The op as the store must record it: a challan to store, or why it is rejected.
-pub fn judge(op: &Op, cx: &Context<'_>) -> DeviceOp {
+pub fn judge(op: Op, cx: &Context<'_>) -> DeviceOp {
     let hash = op_hash(op.op_id, &op.kind, &op.payload);
     let mut out = DeviceOp {
         op_id: op.op_id,
         device_id: cx.device.id,
-        kind: op.kind.clone(),
+        kind: op.kind,
         op_hash: hash,
         prev_hash: None,
         counter: None,
-        signed_payload: op.payload.clone(),
+        signed_payload: op.payload,
         sig: Vec::new(),
         verdict: OpVerdict::Rejected { reason: String::new() },
     };
-    out.verdict = match verdict(op, cx, &mut out) {
+    out.verdict = match verdict(&op.sig, cx, &mut out) {
         Ok(verdict) => verdict,
         Err(reason) => OpVerdict::Rejected { reason },
     };
     out
 }
 
-fn verdict(op: &Op, cx: &Context<'_>, out: &mut DeviceOp) -> Result<OpVerdict, String> {
-    out.sig = from_b64u("sig", &op.sig).map_err(|e| e.to_string())?;
-    if !cx.key.verifies(&op_signed_bytes(op.op_id, &op.kind, &op.payload), &out.sig) {
+/// The verdict on `out`, whose signature is `sig` (base64url); fills in what it reads.
+fn verdict(sig: &str, cx: &Context<'_>, out: &mut DeviceOp) -> Result<OpVerdict, String> {
+    out.sig = from_b64u("sig", sig).map_err(|e| e.to_string())?;
+    if !cx.key.verifies(&op_signed_bytes(out.op_id, &out.kind, &out.signed_payload), &out.sig) {
         return Err("the op's signature does not verify with the device's key".into());
     }
-    if op.kind != KIND_CHALLAN_ISSUE {
-        return Err(format!("unknown op kind {:?}", op.kind));
+    if out.kind != KIND_CHALLAN_ISSUE {
+        return Err(format!("unknown op kind {:?}", out.kind));
     }
-    let payload = ChallanPayload::parse(&op.payload).map_err(|e| e.to_string())?;
+    let payload = ChallanPayload::parse(&out.signed_payload).map_err(|e| e.to_string())?;
     let checked = payload.checked(cx.device.issuer_no).map_err(|e| e.to_string())?;
     out.counter = Some(checked.challan_no.counter());
     out.prev_hash = checked.prev_hash;

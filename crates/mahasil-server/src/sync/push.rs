@@ -10,18 +10,30 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use jiff::Timestamp;
+use mahasil_domain::authz::Principal;
+use mahasil_domain::head::HeadCode;
 use mahasil_domain::jurisdiction::{Level, Slug};
-use mahasil_store::{Actor, DeviceOp, OpResult};
+use mahasil_seal::PublicKey;
+use mahasil_store::{Actor, DeviceOp, DeviceRecord, HeadWithSchedules, OpResult};
 use mahasil_sync::wire::{MAX_OPS_PER_PUSH, Op, OpAnswer, OpStatus, PushAnswer, PushRequest};
+use uuid::Uuid;
 
 use super::judge::{self, Context};
 use super::signed::{self, SignedDevice};
 use crate::auth::session::principal_of;
 use crate::error::{ApiError, ApiResult};
+use crate::seals::node::Active;
 use crate::state::AppState;
 
 /// Most missing-counter ranges an answer lists.
 pub const MAX_GAPS_ANSWERED: u32 = 100;
+
+/// Ops judged together before they go to the store: small enough that the writer starts
+/// early, large enough that the writer's batches stay full.
+const JUDGE_PART: usize = 128;
+
+/// Judged parts waiting for the store before judging pauses.
+const JUDGED_PARTS_AHEAD: usize = 2;
 
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "devices", request_body = PushRequest,
     description = "Signed by the device key (headers X-Mahasil-Device, -Timestamp, -Nonce, -Signature; see docs/SYNC.md). One result per op, in order.",
@@ -53,23 +65,9 @@ pub async fn push(State(state): State<AppState>, uri: Uri, headers: HeaderMap, b
     if state.seals.active().trust.list.keys().iter().all(|k| k.kid().to_string() != device.kid) {
         state.seals.refresh(now).await.map_err(|e| ApiError::unavailable(format!("cannot read the trust list: {e}")))?;
     }
-    let trust = Arc::clone(&state.seals.active());
-    let judging = std::time::Instant::now();
-    let judged = tokio::task::spawn_blocking(move || {
-        let cx = Context { device: &device, key: &key, trust: &trust.trust.list, officer: &principal, heads: &heads, districts: &districts, received_at: now };
-        (judge_all(&request.ops, &cx), device)
-    })
-    .await
-    .map_err(|_| ApiError::internal())?;
-    let (Some(judged), device) = judged else { return Err(ApiError::internal()) };
-    let judge_ms = judging.elapsed().as_secs_f64() * 1e3;
-    let storing = std::time::Instant::now();
-    let stored = state.store.apply_device_ops(&judged, &actor, now).await?;
-    tracing::debug!(device = %device.id, ops = judged.len(), judge_ms, store_ms = storing.elapsed().as_secs_f64() * 1e3, "push");
-    let mut results = Vec::with_capacity(stored.len());
-    for (op, outcome) in judged.iter().zip(stored) {
-        results.push(answer(op, outcome?));
-    }
+    let inputs = Arc::new(Inputs { device, key, trust: Arc::clone(&state.seals.active()), principal, heads, districts, received_at: now });
+    let results = judge_and_store(&state, &inputs, request.ops, &actor).await?;
+    let device = &inputs.device;
     state.store.record_device_sync(device.id, now).await?;
     let after = state.store.device(device.id).await?.ok_or_else(ApiError::internal)?;
     let gaps = state.store.device_gaps(device.id, MAX_GAPS_ANSWERED).await?;
@@ -79,26 +77,101 @@ pub async fn push(State(state): State<AppState>, uri: Uri, headers: HeaderMap, b
     Ok(Json(PushAnswer { results, server_time: now, last_counter_received: after.last_counter_received, gaps }))
 }
 
-/// Judges every op, spread over the machine's cores; results in the order of `ops`
-/// (`None` if a worker failed).
-fn judge_all(ops: &[Op], cx: &Context<'_>) -> Option<Vec<DeviceOp>> {
+/// What every op of one push is judged against, owned so that judging can run on other
+/// threads while the handler goes on.
+struct Inputs {
+    device: DeviceRecord,
+    key: PublicKey,
+    trust: Arc<Active>,
+    principal: Principal,
+    heads: HashMap<HeadCode, HeadWithSchedules>,
+    districts: Vec<Slug>,
+    received_at: Timestamp,
+}
+
+impl Inputs {
+    fn context(&self) -> Context<'_> {
+        Context {
+            device: &self.device,
+            key: &self.key,
+            trust: &self.trust.trust.list,
+            officer: &self.principal,
+            heads: &self.heads,
+            districts: &self.districts,
+            received_at: self.received_at,
+        }
+    }
+}
+
+/// Judges the ops a part at a time and hands each judged part to the store as soon as it
+/// is ready, so that the writer stores one part while the cores judge the next (judging
+/// everything first left the writer idle during judging and the cores idle during
+/// storing). Answers in the order of `ops`.
+async fn judge_and_store(state: &AppState, inputs: &Arc<Inputs>, ops: Vec<Op>, actor: &Actor) -> ApiResult<Vec<OpAnswer>> {
+    let (judged_tx, mut judged_rx) = tokio::sync::mpsc::channel::<Vec<DeviceOp>>(JUDGED_PARTS_AHEAD);
+    let judging = async move {
+        let mut ops = ops.into_iter();
+        loop {
+            let part: Vec<Op> = ops.by_ref().take(JUDGE_PART).collect();
+            if part.is_empty() {
+                return Ok(());
+            }
+            let inputs = Arc::clone(inputs);
+            let judged = tokio::task::spawn_blocking(move || judge_all(part, &inputs.context())).await.map_err(|_| ApiError::internal())?;
+            if judged_tx.send(judged).await.is_err() {
+                // The store failed and said so; nothing more is worth judging.
+                return Ok(());
+            }
+        }
+    };
+    let storing = async move {
+        let mut results = Vec::new();
+        while let Some(part) = judged_rx.recv().await {
+            for outcome in state.store.apply_device_ops(part, actor, inputs.received_at).await? {
+                results.push(answer(inputs.device.id, outcome?));
+            }
+        }
+        ApiResult::Ok(results)
+    };
+    let (judged, stored): (ApiResult<()>, ApiResult<Vec<OpAnswer>>) = tokio::join!(judging, storing);
+    judged?;
+    stored
+}
+
+/// Judges every op, spread over the machine's cores; results in the order of `ops`.
+fn judge_all(mut ops: Vec<Op>, cx: &Context<'_>) -> Vec<DeviceOp> {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let chunk = ops.len().div_ceil(threads).max(1);
+    let share = ops.len().div_ceil(threads).max(1);
+    let mut shares = Vec::with_capacity(threads);
+    while ops.len() > share {
+        let rest = ops.split_off(share);
+        shares.push(std::mem::replace(&mut ops, rest));
+    }
+    shares.push(ops);
+    let mut shares = shares.into_iter();
+    let first = shares.next().unwrap_or_default();
     std::thread::scope(|scope| {
-        let workers: Vec<_> = ops.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(|op| judge::judge(op, cx)).collect::<Vec<_>>())).collect();
-        let parts: Option<Vec<Vec<DeviceOp>>> = workers.into_iter().map(|w| w.join().ok()).collect();
-        parts.map(|p| p.into_iter().flatten().collect())
+        let others: Vec<_> = shares.map(|share| scope.spawn(move || share.into_iter().map(|op| judge::judge(op, cx)).collect::<Vec<_>>())).collect();
+        // This thread judges the first share itself.
+        let mut judged: Vec<DeviceOp> = first.into_iter().map(|op| judge::judge(op, cx)).collect();
+        for other in others {
+            match other.join() {
+                Ok(part) => judged.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        judged
     })
 }
 
-fn answer(op: &DeviceOp, result: OpResult) -> OpAnswer {
+fn answer(device: Uuid, result: OpResult) -> OpAnswer {
     let status = match result.status {
         mahasil_store::OpStatus::Accepted => OpStatus::Accepted,
         mahasil_store::OpStatus::Duplicate => OpStatus::Duplicate,
         mahasil_store::OpStatus::Rejected => OpStatus::Rejected,
     };
     if status == OpStatus::Rejected {
-        tracing::warn!(op = %op.op_id, device = %op.device_id, reason = result.reason.as_deref().unwrap_or(""), "device op rejected");
+        tracing::warn!(op = %result.op_id, %device, reason = result.reason.as_deref().unwrap_or(""), "device op rejected");
     }
     OpAnswer { op_id: result.op_id, status, challan_no: result.challan_no.map(|n| n.digits()), reason: result.reason }
 }

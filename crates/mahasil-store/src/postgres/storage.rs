@@ -164,11 +164,11 @@ impl Storage for PgStore {
         self.writer.write(move |tx| Box::pin(async move { sync_ops::apply(tx, &op, &actor, at).await })).await
     }
 
-    async fn apply_device_ops(&self, ops: &[DeviceOp], actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>> {
+    async fn apply_device_ops(&self, ops: Vec<DeviceOp>, actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>> {
         crate::devices::check_push_size(ops.len())?;
         let mut queued = Vec::with_capacity(ops.len());
         for op in ops {
-            let (op, actor) = (op.clone(), actor.clone());
+            let actor = actor.clone();
             queued.push(self.writer.queue(move |tx| Box::pin(async move { sync_ops::apply(tx, &op, &actor, at).await })).await?);
         }
         let mut answers = Vec::with_capacity(queued.len());

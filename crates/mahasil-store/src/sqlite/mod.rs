@@ -278,11 +278,11 @@ impl Storage for SqliteStore {
         self.write(move |tx| sync_ops::apply(tx, &op, &actor, at)).await
     }
 
-    async fn apply_device_ops(&self, ops: &[DeviceOp], actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>> {
+    async fn apply_device_ops(&self, ops: Vec<DeviceOp>, actor: &Actor, at: Timestamp) -> Result<Vec<Result<OpResult>>> {
         crate::devices::check_push_size(ops.len())?;
         let mut queued = Vec::with_capacity(ops.len());
         for op in ops {
-            let (op, actor) = (op.clone(), actor.clone());
+            let actor = actor.clone();
             queued.push(self.queue_write(move |tx| sync_ops::apply(tx, &op, &actor, at)).await?);
         }
         let mut answers = Vec::with_capacity(queued.len());

@@ -340,8 +340,8 @@ pub async fn a_push_is_applied_op_by_op_in_order(store: Store) -> TestResult {
     let bad = rejected_op(&device, Some(3), "the seal does not verify");
     let unknown = DeviceOp { device_id: Uuid::now_v7(), ..rejected_op(&device, Some(4), "x") };
     // The same op twice in one push: stored once, the second answered as a duplicate.
-    let push = [op1.clone(), op2.clone(), op1.clone(), bad.clone(), unknown];
-    let answers = w.store.apply_device_ops(&push, &Actor::from(&w.officer), t).await?;
+    let push = vec![op1.clone(), op2.clone(), op1.clone(), bad.clone(), unknown];
+    let answers = w.store.apply_device_ops(push, &Actor::from(&w.officer), t).await?;
     assert_eq!(answers.len(), 5);
     let statuses: Vec<_> = answers.iter().take(4).map(|a| a.as_ref().map(|r| (r.op_id, r.status)).ok()).collect();
     assert_eq!(
@@ -356,9 +356,9 @@ pub async fn a_push_is_applied_op_by_op_in_order(store: Store) -> TestResult {
     assert!(matches!(answers[4], Err(StoreError::NotFound(_))), "one op's failure is its own: {:?}", answers[4]);
     assert_eq!(w.store.count_challans().await?, 2);
     assert_eq!(w.store.device_flags(device.id, 10).await?, vec![], "a sound chain within one push");
-    assert_eq!(w.store.apply_device_ops(&[], &Actor::from(&w.officer), t).await?.len(), 0);
+    assert_eq!(w.store.apply_device_ops(Vec::new(), &Actor::from(&w.officer), t).await?.len(), 0);
     let too_many = vec![bad; mahasil_store::devices::MAX_OPS_PER_PUSH + 1];
-    let refused = w.store.apply_device_ops(&too_many, &Actor::from(&w.officer), t).await;
+    let refused = w.store.apply_device_ops(too_many, &Actor::from(&w.officer), t).await;
     assert!(is_domain(&refused), "{:?}", refused.map(|a| a.len()));
     ledger_and_audit_intact(&w.store, &[&c1, &c2]).await
 }
@@ -395,7 +395,7 @@ pub async fn device_op_throughput(store: Store) -> TestResult {
             let w = std::sync::Arc::clone(&w);
             handles.push(tokio::spawn(async move {
                 for ops in &pushes {
-                    for answer in w.store.apply_device_ops(ops, &Actor::from(&w.officer), t0()?).await? {
+                    for answer in w.store.apply_device_ops(ops.clone(), &Actor::from(&w.officer), t0()?).await? {
                         assert_eq!(answer?.status, expected);
                     }
                 }
