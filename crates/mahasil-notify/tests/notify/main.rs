@@ -4,6 +4,7 @@
 
 mod custom_gateway;
 mod email;
+mod readme;
 mod sms;
 mod smtp_wire;
 mod support;
