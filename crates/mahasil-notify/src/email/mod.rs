@@ -7,8 +7,9 @@
 //! every attempt, so the copies are recognisable as one message.
 //!
 //! Outcomes: an invalid address is `Permanent` before connecting; a 5xx reply (550 to RCPT,
-//! say) is `Permanent`; a 4xx reply, a timeout, a refused or broken connection and a TLS
-//! failure are `Retryable`.
+//! say) is `Permanent`; a 4xx reply, a timeout, a refused or broken connection, a TLS
+//! failure and a server without the required STARTTLS are `Retryable` (nothing is ever sent
+//! in the clear when `starttls` is configured).
 
 mod config;
 
@@ -105,12 +106,15 @@ impl EmailSender {
 fn judge_smtp_error(e: &lettre::transport::smtp::Error) -> SendOutcome {
     if e.is_permanent() {
         SendOutcome::permanent(format!("the mail server refused the message: {e}"))
-    } else if e.is_client() {
-        SendOutcome::permanent(format!("the message cannot be sent: {e}"))
     } else if e.is_transient() {
         SendOutcome::retryable(format!("the mail server deferred the message: {e}"))
     } else if e.is_timeout() {
         SendOutcome::retryable(format!("the mail server timed out: {e}"))
+    } else if e.is_client() {
+        // The message was checked before connecting, so what is left is the server's
+        // side: a server without the STARTTLS the configuration requires, say. That is
+        // fixed on the server or in the configuration, not by dropping the notice.
+        SendOutcome::retryable(format!("the mail server cannot be used as configured: {e}"))
     } else {
         SendOutcome::retryable(format!("cannot talk to the mail server: {}", error_chain(e)))
     }

@@ -2,7 +2,7 @@
 //! in two parts, Urdu intact; a refused recipient is permanent; a server that is gone is
 //! retryable.
 
-use mahasil_notify::email::{EmailSender, SmtpConfig};
+use mahasil_notify::email::{EmailSender, SmtpConfig, SmtpTls};
 use mahasil_notify::outcome::SendOutcome;
 use mahasil_notify::sandbox::smtp::{SmtpSandbox, SmtpSandboxConfig};
 use mahasil_notify::template::{Channel, EmailContent, Language, MessageKind, Rendered, TemplateSet};
@@ -74,6 +74,16 @@ async fn a_server_that_is_gone_is_retryable() -> R {
     server.stop().await;
     let outcome = EmailSender::new(config)?.send("citizen@example.pk", &urdu_email()?, &key("m-gone")?, now()).await;
     assert!(outcome.is_retryable(), "{outcome:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn required_starttls_is_not_skipped_for_a_server_without_it() -> R {
+    let server = sandbox(SmtpSandboxConfig::default()).await?;
+    let config = SmtpConfig { tls: SmtpTls::Starttls, ..server.client_config(FROM) };
+    let outcome = EmailSender::new(config)?.send("citizen@example.pk", &urdu_email()?, &key("m-tls")?, now()).await;
+    assert!(matches!(&outcome, SendOutcome::Retryable { reason } if reason.contains("STARTTLS")), "{outcome:?}");
+    assert!(server.messages().is_empty());
     Ok(())
 }
 

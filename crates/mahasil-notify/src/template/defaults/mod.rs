@@ -54,7 +54,8 @@ fn email_source(wording: &Wording, frame: &Frame, language: Language) -> String 
     format!(
         "{SUBJECT_MARKER}\n{subject}\n{TEXT_MARKER}\n{text}\n{HTML_MARKER}\n<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head><meta charset=\"utf-8\"><title>{title}</title></head>\n<body style=\"font-family:{font};font-size:15px;line-height:1.7;color:#1a1a1a\">\n<div dir=\"{dir}\" style=\"max-width:600px\">\n{html_paragraphs}</div>\n</body>\n</html>",
         subject = wording.subject,
-        title = html_paragraph(wording.subject),
+        // A title holds text only, so its fields are escaped but not wrapped in `<bdi>`.
+        title = escape_html(wording.subject),
     )
 }
 
