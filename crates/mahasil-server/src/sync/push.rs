@@ -28,13 +28,6 @@ use crate::state::AppState;
 /// Most missing-counter ranges an answer lists.
 pub const MAX_GAPS_ANSWERED: u32 = 100;
 
-/// Ops judged together before they go to the store: small enough that the writer starts
-/// early, large enough that the writer's batches stay full.
-const JUDGE_PART: usize = 128;
-
-/// Judged parts waiting for the store before judging pauses.
-const JUDGED_PARTS_AHEAD: usize = 2;
-
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "devices", request_body = PushRequest,
     description = "Signed by the device key (headers X-Mahasil-Device, -Timestamp, -Nonce, -Signature; see docs/SYNC.md). One result per op, in order.",
     responses((status = 200, body = PushAnswer), (status = 400, body = crate::error::ErrorBody), (status = 401, body = crate::error::ErrorBody), (status = 413, body = crate::error::ErrorBody)))]
@@ -103,39 +96,17 @@ impl Inputs {
     }
 }
 
-/// Judges the ops a part at a time and hands each judged part to the store as soon as it
-/// is ready, so that the writer stores one part while the cores judge the next (judging
-/// everything first left the writer idle during judging and the cores idle during
-/// storing). Answers in the order of `ops`.
+/// Judges every op on the machine's cores, then has the store apply them all, queued
+/// together so they share the writer's commits. (Handing the store parts of 128 as they
+/// were judged, to overlap the two, gave no measurable gain: docs/BENCHMARKS.md.)
 async fn judge_and_store(state: &AppState, inputs: &Arc<Inputs>, ops: Vec<Op>, actor: &Actor) -> ApiResult<Vec<OpAnswer>> {
-    let (judged_tx, mut judged_rx) = tokio::sync::mpsc::channel::<Vec<DeviceOp>>(JUDGED_PARTS_AHEAD);
-    let judging = async move {
-        let mut ops = ops.into_iter();
-        loop {
-            let part: Vec<Op> = ops.by_ref().take(JUDGE_PART).collect();
-            if part.is_empty() {
-                return Ok(());
-            }
-            let inputs = Arc::clone(inputs);
-            let judged = tokio::task::spawn_blocking(move || judge_all(part, &inputs.context())).await.map_err(|_| ApiError::internal())?;
-            if judged_tx.send(judged).await.is_err() {
-                // The store failed and said so; nothing more is worth judging.
-                return Ok(());
-            }
-        }
-    };
-    let storing = async move {
-        let mut results = Vec::new();
-        while let Some(part) = judged_rx.recv().await {
-            for outcome in state.store.apply_device_ops(part, actor, inputs.received_at).await? {
-                results.push(answer(inputs.device.id, outcome?));
-            }
-        }
-        ApiResult::Ok(results)
-    };
-    let (judged, stored): (ApiResult<()>, ApiResult<Vec<OpAnswer>>) = tokio::join!(judging, storing);
-    judged?;
-    stored
+    let judging = Arc::clone(inputs);
+    let judged = tokio::task::spawn_blocking(move || judge_all(ops, &judging.context())).await.map_err(|_| ApiError::internal())?;
+    let mut results = Vec::with_capacity(judged.len());
+    for outcome in state.store.apply_device_ops(judged, actor, inputs.received_at).await? {
+        results.push(answer(inputs.device.id, outcome?));
+    }
+    Ok(results)
 }
 
 /// Judges every op, spread over the machine's cores; results in the order of `ops`.
