@@ -12,6 +12,7 @@ pub mod head;
 pub mod identity;
 pub mod jurisdiction;
 pub mod money;
+pub mod notice;
 pub mod time;
 
 pub use error::{DomainError, Result};
