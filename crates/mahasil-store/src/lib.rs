@@ -5,12 +5,15 @@
 //! Writes go through a group committer in each backend: concurrent writes are gathered
 //! into one database transaction and acknowledged only after that transaction commits
 //! durably, so many small writes share one fsync. Every state change appends an entry to
-//! the hash-chained audit log in the same transaction as the change itself.
+//! the hash-chained audit log in the same transaction as the change itself; the outbox's
+//! own bookkeeping (claims, send outcomes, delivery reports, scheduled messages) is kept in
+//! each message's history instead (see [`messages`]).
 
 pub mod audit;
 pub mod devices;
 pub mod error;
 pub mod ledger;
+pub mod messages;
 pub mod payments;
 pub mod postgres;
 pub mod records;
@@ -21,7 +24,7 @@ pub mod treasury;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::authz::{Principal, Scope};
 use mahasil_domain::challan::ChallanDraft;
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
@@ -31,6 +34,7 @@ use uuid::Uuid;
 
 pub use devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceStatus, DeviceSummary, FlagKind, NewDevice, OpResult, OpStatus, OpVerdict};
 pub use error::{Result, StoreError};
+pub use messages::{CausingEvent, ClaimedMessage, MessageHistoryEntry, MessageOutcome, MessageRecord, MessageStatus, QueueStats, StoredTemplate};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSealer, ReceiptSigner, ReversalOutcome};
 pub use records::*;
 pub use treasury::{
@@ -330,6 +334,70 @@ pub trait Storage: Send + Sync + 'static {
     async fn statement(&self, sha256: [u8; 32]) -> Result<Option<StatementRecord>>;
     /// Money per day, head, district and channel, paid on days in `from..=to`.
     async fn deposit_rows(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<DepositRow>>;
+
+    // ----- notifications (the outbox; see [`messages`]) -----
+    //
+    // The messages of challan events are queued by a trigger in the transaction of each
+    // event, so no method here queues them. The workers' writes (claims, outcomes, delivery
+    // reports, scheduled messages) are not audited: each message's history records them.
+
+    /// Claims up to `limit` messages (cut to [`messages::MAX_CLAIM_BATCH`]) for one worker,
+    /// oldest due first: queued ones whose `next_attempt_at` is at or before `now`, and
+    /// ones still `sending` whose lease ended before `now` (their worker died or hung; they
+    /// keep their key, so a gateway that took the first attempt recognises the second).
+    /// Each becomes `sending` until `now + lease`, its attempts go up by one, and its history
+    /// says which attempt this is. Two claims, from any nodes at once, never take the same
+    /// message (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: its single writer). A lease
+    /// that is not positive or is over [`messages::MAX_LEASE`] is `Domain`.
+    async fn claim_messages(&self, now: Timestamp, lease: SignedDuration, limit: u32) -> Result<Vec<ClaimedMessage>>;
+    /// Records what came of sending a claimed message, with a history row: `Sent` keeps the
+    /// provider id and the message as sent (the proof of notice); `Retry` queues it again
+    /// for its `next_attempt_at`; `Failed` and `Undeliverable` end it, keeping the reason
+    /// as `last_error`. Only a message in status `sending` takes an outcome (`Conflict`
+    /// otherwise: a late worker whose lease lapsed and whose message another worker then
+    /// finished); unknown id is `NotFound`. An empty or over-long provider id, or a
+    /// `rendered` that is not a JSON object of at most [`messages::MAX_RENDERED_BYTES`], is
+    /// `Domain`. Reasons are cut to [`messages::MAX_DETAIL_CHARS`].
+    async fn record_message_outcome(&self, id: i64, outcome: &MessageOutcome, at: Timestamp) -> Result<()>;
+    /// A gateway's delivery report for the message it knows as `provider_id`: a `sent`
+    /// message becomes `delivered`, or `failed` with `detail` as its `last_error`; the
+    /// history keeps `detail` either way. Returns the message's id, or `None` when no
+    /// message has that provider id (a report that came before the worker recorded the
+    /// send, or a stranger's). A report about a message no longer `sent` (the same report
+    /// again, a late one) changes nothing and returns its id.
+    async fn record_delivery_report(&self, provider_id: &str, delivered: bool, detail: &str, at: Timestamp) -> Result<Option<i64>>;
+    /// Every message of a challan, oldest first, each with its whole history.
+    async fn challan_messages(&self, challan_id: Uuid) -> Result<Vec<MessageRecord>>;
+    /// Messages that failed or are undeliverable, last changed first, at most `limit` (cut
+    /// to [`messages::MAX_MESSAGES_PAGE`]), of challans in `districts` (every district when
+    /// `None`), each with its history.
+    async fn failed_messages(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<MessageRecord>>;
+    /// Queues a failed message again, due at `at`, with its attempts back at zero and a new
+    /// key (the gateway may remember the old one and answer it without sending); history
+    /// row and audit entry (`message.retry`). Unknown id is `NotFound`; a message that is
+    /// not `failed` is `Conflict` (an undeliverable one would fail the same way again).
+    async fn retry_message(&self, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord>;
+    /// The outbox's depth by status and its lag at `now`, for `/metrics`.
+    async fn message_queue(&self, now: Timestamp) -> Result<QueueStats>;
+    /// Queues the scheduled messages due at `now`, each exactly once ever per challan,
+    /// channel and recipient (whatever the restarts and however many nodes run this):
+    /// a `due_reminder` for each challan still `issued` whose due date is from today to
+    /// `remind_before_days` days on (dates in Pakistan), and an `overdue_notice` for each
+    /// whose due date has passed, up to [`messages::OVERDUE_NOTICE_WINDOW_DAYS`] ago. An
+    /// SMS each, and an email where the challan has an address, due at `now` but not before
+    /// [`messages::SCHEDULED_SEND_FROM`] that day. At most
+    /// [`messages::MAX_SCHEDULED_PER_PASS`] challans per kind per call (the next takes the
+    /// rest). Returns how many messages it queued. `remind_before_days` over
+    /// [`messages::MAX_REMIND_BEFORE_DAYS`] is `Domain`.
+    async fn enqueue_scheduled(&self, now: Timestamp, remind_before_days: u32) -> Result<u32>;
+    /// The templates admins saved, by kind, language and channel.
+    async fn message_templates(&self) -> Result<Vec<StoredTemplate>>;
+    /// Saves a template in the place of any for its kind, language and channel, audited
+    /// (`template.save`). The caller has parsed `t.source` with mahasil-notify's
+    /// `Template::parse`; the store only refuses an empty source or one over
+    /// [`messages::MAX_TEMPLATE_SOURCE_BYTES`] (`Domain`). The stored `updated_at` and
+    /// `updated_by` are `at` and the actor's username, whatever `t` says.
+    async fn put_message_template(&self, t: &StoredTemplate, actor: &Actor, at: Timestamp) -> Result<()>;
 
     // ----- audit -----
 

@@ -19,6 +19,8 @@ mod fixtures;
 mod ledger;
 #[path = "conformance/model.rs"]
 mod model;
+#[path = "conformance/outbox.rs"]
+mod outbox;
 #[path = "conformance/payments.rs"]
 mod payments;
 #[path = "conformance/reference.rs"]
@@ -109,6 +111,15 @@ conformance! {
     sync_ops::a_push_is_applied_op_by_op_in_order,
     devices::revocation_is_final,
     devices::nonces_are_claimed_once,
+    outbox::outbox_issue_queues_its_messages_in_the_same_transaction,
+    outbox::outbox_payments_and_decisions_queue_theirs,
+    outbox::outbox_claims_outcomes_and_history,
+    outbox::outbox_lapsed_claim_is_taken_again_with_its_key,
+    outbox::outbox_claims_made_at_once_never_share_a_message,
+    outbox::outbox_delivery_reports_and_retries,
+    outbox::outbox_reminders_and_overdue_notices_are_queued_once,
+    outbox::outbox_queue_depth_and_lag,
+    outbox::outbox_templates_are_saved_audited,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
     challans::issue_throughput,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
@@ -138,5 +149,6 @@ mod sqlite_file {
         side_index::sqlite_side_index_catches_up_and_drops_strays,
         side_index::sqlite_stale_keys_never_return_wrong_rows,
         sync_ops::sqlite_device_history_is_append_only,
+        outbox::sqlite_outbox_history_is_append_only,
     }
 }

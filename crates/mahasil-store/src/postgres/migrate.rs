@@ -20,6 +20,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_payments", include_str!("../../migrations/postgres/0010_payments.sql")),
     ("0011_treasury", include_str!("../../migrations/postgres/0011_treasury.sql")),
     ("0012_devices", include_str!("../../migrations/postgres/0012_devices.sql")),
+    ("0013_outbox", include_str!("../../migrations/postgres/0013_outbox.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

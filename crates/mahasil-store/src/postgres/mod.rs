@@ -17,6 +17,7 @@ mod heads;
 mod issue;
 mod issuers;
 mod ledger;
+mod messages;
 mod migrate;
 mod payments;
 mod reference;

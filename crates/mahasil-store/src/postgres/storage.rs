@@ -1,7 +1,7 @@
 //! [`Storage`] for [`PgStore`]: reads on the pool, writes as jobs for the group committer.
 
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::authz::{Principal, Scope};
 use mahasil_domain::challan::ChallanDraft;
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
@@ -10,10 +10,11 @@ use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
 use super::{
-    PgStore, audit_log, banks, cancellations, challans, contests, devices, heads, issuers, ledger, migrate, payments, reference, seals, sessions, sync_ops,
-    treasury, users,
+    PgStore, audit_log, banks, cancellations, challans, contests, devices, heads, issuers, ledger, messages, migrate, payments, reference, seals, sessions,
+    sync_ops, treasury, users,
 };
 use crate::devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceSummary, NewDevice, OpResult};
+use crate::messages::{ClaimedMessage, MessageOutcome, MessageRecord, QueueStats, StoredTemplate};
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
 use crate::treasury::{CounterDecision, CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
@@ -402,6 +403,48 @@ impl Storage for PgStore {
 
     async fn deposit_rows(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<DepositRow>> {
         treasury::deposit_rows(&self.pool, from, to).await
+    }
+
+    async fn claim_messages(&self, now: Timestamp, lease: SignedDuration, limit: u32) -> Result<Vec<ClaimedMessage>> {
+        messages::claim(&self.pool, now, lease, limit).await
+    }
+
+    async fn record_message_outcome(&self, id: i64, outcome: &MessageOutcome, at: Timestamp) -> Result<()> {
+        messages::record_outcome(&self.pool, id, outcome, at).await
+    }
+
+    async fn record_delivery_report(&self, provider_id: &str, delivered: bool, detail: &str, at: Timestamp) -> Result<Option<i64>> {
+        messages::delivery_report(&self.pool, provider_id, delivered, detail, at).await
+    }
+
+    async fn challan_messages(&self, challan_id: Uuid) -> Result<Vec<MessageRecord>> {
+        messages::challan_messages(&self.pool, challan_id).await
+    }
+
+    async fn failed_messages(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<MessageRecord>> {
+        messages::failed(&self.pool, districts, limit).await
+    }
+
+    async fn retry_message(&self, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+        let actor = actor.clone();
+        self.writer.write(move |tx| Box::pin(async move { messages::retry(tx, id, &actor, at).await })).await
+    }
+
+    async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {
+        messages::queue(&self.pool, now).await
+    }
+
+    async fn enqueue_scheduled(&self, now: Timestamp, remind_before_days: u32) -> Result<u32> {
+        messages::enqueue_scheduled(&self.pool, now, remind_before_days).await
+    }
+
+    async fn message_templates(&self) -> Result<Vec<StoredTemplate>> {
+        messages::templates(&self.pool).await
+    }
+
+    async fn put_message_template(&self, t: &StoredTemplate, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (t, actor) = (t.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { messages::put_template(tx, &t, &actor, at).await })).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0010_payments", include_str!("../../migrations/sqlite/0010_payments.sql")),
     ("0011_treasury", include_str!("../../migrations/sqlite/0011_treasury.sql")),
     ("0012_devices", include_str!("../../migrations/sqlite/0012_devices.sql")),
+    ("0013_outbox", include_str!("../../migrations/sqlite/0013_outbox.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

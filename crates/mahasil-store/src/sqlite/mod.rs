@@ -10,6 +10,7 @@ mod challans;
 mod connection;
 mod devices;
 mod ledger;
+mod messages;
 mod migrate;
 mod offender_keys;
 mod payments;
@@ -26,7 +27,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::authz::{Principal, Scope};
 use mahasil_domain::challan::ChallanDraft;
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
@@ -43,6 +44,7 @@ pub use writer::{MAX_BATCH, WRITE_QUEUE_BOUND};
 use crate::Storage;
 use crate::devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceSummary, NewDevice, OpResult};
 use crate::error::{Result, StoreError};
+use crate::messages::{ClaimedMessage, MessageOutcome, MessageRecord, QueueStats, StoredTemplate};
 use crate::payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSigner, ReversalOutcome};
 use crate::records::*;
 use crate::treasury::{CounterDecision, CounterPayment, DepositRow, ImportOutcome, OnlinePayment, StatementImport, StatementRecord};
@@ -540,6 +542,52 @@ impl Storage for SqliteStore {
 
     async fn deposit_rows(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<DepositRow>> {
         self.read(move |conn| treasury::deposit_rows(conn, from, to)).await
+    }
+
+    // ----- notifications -----
+
+    async fn claim_messages(&self, now: Timestamp, lease: SignedDuration, limit: u32) -> Result<Vec<ClaimedMessage>> {
+        self.write(move |tx| messages::claim(tx, now, lease, limit)).await
+    }
+
+    async fn record_message_outcome(&self, id: i64, outcome: &MessageOutcome, at: Timestamp) -> Result<()> {
+        let outcome = outcome.clone();
+        self.write(move |tx| messages::record_outcome(tx, id, &outcome, at)).await
+    }
+
+    async fn record_delivery_report(&self, provider_id: &str, delivered: bool, detail: &str, at: Timestamp) -> Result<Option<i64>> {
+        let (provider_id, detail) = (provider_id.to_string(), detail.to_string());
+        self.write(move |tx| messages::delivery_report(tx, &provider_id, delivered, &detail, at)).await
+    }
+
+    async fn challan_messages(&self, challan_id: Uuid) -> Result<Vec<MessageRecord>> {
+        self.read_snapshot(move |conn| messages::challan_messages(conn, challan_id)).await
+    }
+
+    async fn failed_messages(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<MessageRecord>> {
+        self.read_snapshot(move |conn| messages::failed(conn, districts.as_deref(), limit)).await
+    }
+
+    async fn retry_message(&self, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+        let actor = actor.clone();
+        self.write(move |tx| messages::retry(tx, id, &actor, at)).await
+    }
+
+    async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {
+        self.read(move |conn| messages::queue(conn, now)).await
+    }
+
+    async fn enqueue_scheduled(&self, now: Timestamp, remind_before_days: u32) -> Result<u32> {
+        self.write(move |tx| messages::enqueue_scheduled(tx, now, remind_before_days)).await
+    }
+
+    async fn message_templates(&self) -> Result<Vec<StoredTemplate>> {
+        self.read(messages::templates).await
+    }
+
+    async fn put_message_template(&self, t: &StoredTemplate, actor: &Actor, at: Timestamp) -> Result<()> {
+        let (t, actor) = (t.clone(), actor.clone());
+        self.write(move |tx| messages::put_template(tx, &t, &actor, at)).await
     }
 
     // ----- audit -----
