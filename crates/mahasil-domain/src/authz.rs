@@ -58,6 +58,10 @@ pub enum Action {
     ViewTreasury,
     /// See every enrolled field device, and revoke one.
     ManageDevices,
+    /// Edit the notification templates.
+    ManageTemplates,
+    /// See the notifications that were not delivered, and send one again.
+    RetryMessages,
 }
 
 impl Action {
@@ -68,7 +72,8 @@ impl Action {
             Self::ReadChallan => &[Officer, Supervisor, Treasury, Auditor, Admin],
             Self::DecideCancellation | Self::DecideContest => &[Supervisor],
             Self::RecordContest => &[Officer, Supervisor],
-            Self::ManageUsers | Self::ManageHeads | Self::ManageBanks | Self::ManageDevices => &[Admin],
+            Self::ManageUsers | Self::ManageHeads | Self::ManageBanks | Self::ManageDevices | Self::ManageTemplates => &[Admin],
+            Self::RetryMessages => &[Supervisor],
             Self::ReadAudit => &[Auditor, Admin],
             Self::EnterCounterPayment | Self::ApproveCounterPayment | Self::ImportStatement => &[Treasury],
             Self::ViewTreasury => &[Treasury, Auditor],
@@ -92,6 +97,8 @@ impl Action {
             Self::ImportStatement => "import treasury statements",
             Self::ViewTreasury => "view the treasury",
             Self::ManageDevices => "manage field devices",
+            Self::ManageTemplates => "edit notification templates",
+            Self::RetryMessages => "send undelivered notifications again",
         }
     }
 }

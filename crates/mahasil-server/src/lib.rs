@@ -10,6 +10,7 @@ pub mod cache;
 pub mod citizen;
 pub mod documents;
 pub mod error;
+pub mod notify;
 pub mod ops;
 pub mod seals;
 pub mod state;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(citizen::routes())
         .merge(ops::routes())
         .merge(sync::routes())
+        .merge(notify::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(ops::track_requests))
         .layer(TraceLayer::new_for_http())

@@ -11,6 +11,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::cache::Caches;
 use crate::citizen::GatewayAccount;
+use crate::notify::Channels;
 use crate::seals::NodeSeals;
 
 /// How this node serves.
@@ -44,6 +45,8 @@ pub struct AppState {
     pub receipts: ReceiptSigner,
     /// The online payment gateway, when one is configured (set by the binary).
     pub gateway: Option<Arc<GatewayClient>>,
+    /// The notification channels (set by the binary; none by default).
+    pub channels: Arc<Channels>,
 }
 
 impl AppState {
@@ -58,6 +61,7 @@ impl AppState {
             sealer,
             receipts,
             gateway: None,
+            channels: Arc::new(Channels::default()),
         }
     }
 

@@ -227,6 +227,12 @@ pub struct MessageRecord {
 
 /// The outbox's depth and lag, for `/metrics`. Sent and delivered messages are not
 /// counted: they only ever grow, and counting them would read the whole table.
+/// A message's first step, `queued` at its creation: kept as the message's `created_at`
+/// rather than as a history row, which would double the rows every event writes.
+pub(crate) fn first_step(m: &MessageRecord) -> MessageHistoryEntry {
+    MessageHistoryEntry { at: m.created_at, status: MessageStatus::Queued, detail: None }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct QueueStats {
     pub queued: u64,

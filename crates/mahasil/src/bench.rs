@@ -79,6 +79,16 @@ pub enum BenchCommand {
         #[arg(long, default_value = "demo-password")]
         password: String,
     },
+    /// Notifications: watch a server's workers send the messages already queued (read from
+    /// its /metrics) and report messages per minute, queue depth and lag.
+    Notify {
+        /// Base URL of the server, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        /// Messages to wait for.
+        #[arg(long, default_value_t = 20_000)]
+        messages: u64,
+    },
 }
 
 /// A bank client's settings: the server, its concurrency, the bank's credentials and the
@@ -118,6 +128,10 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
             anyhow::ensure!((1..=MAX_CLIENTS).contains(&bank.clients), "clients must be 1..={MAX_CLIENTS}");
             anyhow::ensure!((1..=MAX_REQUESTS).contains(&requests), "requests must be 1..={MAX_REQUESTS}");
             payment(&bank, requests).await
+        }
+        BenchCommand::Notify { server, messages } => {
+            anyhow::ensure!((1..=MAX_REQUESTS).contains(&messages), "messages must be 1..={MAX_REQUESTS}");
+            crate::bench_notify::run(&server, messages).await
         }
         BenchCommand::Sync { server, devices, challans, batch, user, password } => {
             anyhow::ensure!((1..=MAX_CLIENTS).contains(&devices), "devices must be 1..={MAX_CLIENTS}");

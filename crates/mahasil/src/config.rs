@@ -10,7 +10,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Environment variables read, each `MAHASIL_` + the upper-cased key.
-pub const ENV_KEYS: [&str; 14] = [
+pub const ENV_KEYS: [&str; 20] = [
     "data_dir",
     "keys_dir",
     "database_url",
@@ -19,7 +19,13 @@ pub const ENV_KEYS: [&str; 14] = [
     "node_name",
     "session_ttl_secs",
     "smtp_url",
+    "mail_from",
     "sms_gateway_url",
+    "sms_report_secret",
+    "webhook_url",
+    "webhook_secret",
+    "notify_workers",
+    "remind_before_days",
     "gateway_url",
     "gateway_name",
     "gateway_merchant",
@@ -27,7 +33,7 @@ pub const ENV_KEYS: [&str; 14] = [
     "link_secret",
 ];
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where the embedded SQLite database lives when no database URL is given.
@@ -44,10 +50,27 @@ pub struct Config {
     pub node_name: String,
     /// How long a sign-in lasts.
     pub session_ttl_secs: i64,
-    /// `smtp://host:port` of the mail relay (used by notifications).
+    /// `smtp://[user:password@]host:port[?tls=starttls]` of the mail relay; empty: no email
+    /// (in demo mode a sandbox mail server is started on a loopback port instead).
     pub smtp_url: String,
-    /// URL of the SMS gateway (used by notifications).
+    /// The From of notification emails.
+    pub mail_from: String,
+    /// Base URL of an SMS gateway speaking the sandbox's JSON shape (mahasil-notify's
+    /// README); empty: the `[sms_gateway]` table, or no SMS (in demo mode a sandbox).
     pub sms_gateway_url: String,
+    /// A gateway of any other shape: URL, method, headers, body template, success rule.
+    pub sms_gateway: Option<mahasil_notify::sms_gateway::SmsGatewayConfig>,
+    /// The secret the SMS gateway signs delivery reports with (never printed or logged).
+    pub sms_report_secret: String,
+    /// Where every message is also POSTed as a signed JSON event; empty: no webhook.
+    pub webhook_url: String,
+    /// The webhook's signing secret (never printed or logged).
+    pub webhook_secret: String,
+    /// Notification workers this node runs; 0: it sends nothing (another node or
+    /// `mahasil worker` does).
+    pub notify_workers: u32,
+    /// Days before the due date an unpaid challan's reminder goes out.
+    pub remind_before_days: u32,
     /// Base URL of the online payment gateway; empty: citizens cannot pay online (in demo
     /// mode a sandbox gateway is started on a loopback port instead).
     pub gateway_url: String,
@@ -73,7 +96,14 @@ impl Default for Config {
             node_name: "node-1".into(),
             session_ttl_secs: 12 * 3600,
             smtp_url: String::new(),
+            mail_from: "Government of Khyber Pakhtunkhwa <noreply@mahasil.localhost>".into(),
             sms_gateway_url: String::new(),
+            sms_gateway: None,
+            sms_report_secret: String::new(),
+            webhook_url: String::new(),
+            webhook_secret: String::new(),
+            notify_workers: 2,
+            remind_before_days: 3,
             gateway_url: String::new(),
             gateway_name: "sandbox".into(),
             gateway_merchant: "mahasil-demo".into(),
@@ -94,7 +124,14 @@ impl fmt::Debug for Config {
             .field("node_name", &self.node_name)
             .field("session_ttl_secs", &self.session_ttl_secs)
             .field("smtp_url", &mahasil_store::redact_url(&self.smtp_url))
+            .field("mail_from", &self.mail_from)
             .field("sms_gateway_url", &mahasil_store::redact_url(&self.sms_gateway_url))
+            .field("sms_gateway", &self.sms_gateway.as_ref().map(|g| mahasil_store::redact_url(&g.url)))
+            .field("sms_report_secret", &if self.sms_report_secret.is_empty() { "" } else { "***" })
+            .field("webhook_url", &mahasil_store::redact_url(&self.webhook_url))
+            .field("webhook_secret", &if self.webhook_secret.is_empty() { "" } else { "***" })
+            .field("notify_workers", &self.notify_workers)
+            .field("remind_before_days", &self.remind_before_days)
             .field("gateway_url", &mahasil_store::redact_url(&self.gateway_url))
             .field("gateway_name", &self.gateway_name)
             .field("gateway_merchant", &self.gateway_merchant)
@@ -145,9 +182,16 @@ impl Config {
             "gateway_secret must be set when gateway_url is (the merchant secret the gateway signs with)"
         );
         anyhow::ensure!(self.link_secret.is_empty() || self.link_secret.len() >= 32, "link_secret must have at least 32 characters");
+        anyhow::ensure!(self.sms_gateway_url.is_empty() || self.sms_gateway.is_none(), "give either sms_gateway_url or an [sms_gateway] table, not both");
+        anyhow::ensure!(self.webhook_url.is_empty() || !self.webhook_secret.is_empty(), "webhook_secret must be set when webhook_url is");
+        anyhow::ensure!(self.notify_workers <= MAX_NOTIFY_WORKERS, "notify_workers must be at most {MAX_NOTIFY_WORKERS}");
+        anyhow::ensure!(self.remind_before_days <= 30, "remind_before_days must be at most 30");
         Ok(())
     }
 }
+
+/// Most notification workers one node runs.
+pub const MAX_NOTIFY_WORKERS: u32 = 64;
 
 /// The commented configuration file `mahasil default-config` prints.
 pub const DEFAULT_CONFIG_TOML: &str = r#"# mahasil configuration. Every key can also be set as an environment variable
@@ -178,11 +222,26 @@ node_name = "node-1"
 # How long a sign-in lasts, in seconds.
 session_ttl_secs = 43200
 
-# Mail relay for notifications, smtp://host:port (empty: email not sent).
+# Notifications (crates/mahasil-notify/README.md). Mail relay:
+# smtp://[user:password@]host:port[?tls=starttls] (empty: no email; `serve --demo` then
+# starts a sandbox mail server on a loopback port), and the From of the emails.
 smtp_url = ""
+mail_from = "Government of Khyber Pakhtunkhwa <noreply@mahasil.localhost>"
 
-# HTTP SMS gateway for notifications (empty: SMS not sent).
+# SMS gateway speaking the sandbox's JSON shape (empty: no SMS, unless an [sms_gateway]
+# table at the end describes a gateway of another shape; `serve --demo` starts a sandbox),
+# and the secret it signs delivery reports with (POSTed to /api/v1/notify/sms-reports).
 sms_gateway_url = ""
+sms_report_secret = ""
+
+# Every message also POSTed as a signed JSON event (empty: no webhook).
+webhook_url = ""
+webhook_secret = ""
+
+# Notification workers on this node (0: this node sends nothing), and how many days
+# before the due date an unpaid challan's reminder goes out.
+notify_workers = 2
+remind_before_days = 3
 
 # Online payment gateway for citizens (empty: no online payment; `serve --demo` then starts
 # a sandbox gateway on a loopback port). Its short name names the clearing account
@@ -196,6 +255,17 @@ gateway_secret = ""
 # every node behind a load balancer the same one, so a link made on one node opens on
 # another; empty: each node draws its own at start (one node).
 link_secret = ""
+
+# An SMS gateway of another shape, e.g.:
+# [sms_gateway]
+# url = "https://sms.example.pk/api/send"
+# method = "POST"
+# content_type = "application/json"
+# body = '{"to":"{to}","text":"{text}","ref":"{idempotency_key}"}'
+# provider_id_pointer = "/id"
+# timeout_ms = 10000
+# [sms_gateway.success]
+# statuses = [200]
 "#;
 
 #[cfg(test)]

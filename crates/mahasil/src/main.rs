@@ -1,12 +1,14 @@
 //! `mahasil`: one binary for the whole platform.
 
 mod bench;
+mod bench_notify;
 mod bench_sync;
 mod config;
 mod demo;
 mod field_sim;
 mod keys;
 mod ledger;
+mod notify;
 mod reconcile;
 mod serve;
 mod verify;
@@ -51,6 +53,12 @@ enum Command {
         /// Seed a demo Khyber Pakhtunkhwa province (if empty) and mark every page as a demo.
         #[arg(long)]
         demo: bool,
+    },
+    /// Run only the notification workers (no web service): send the outbox's messages,
+    /// queue reminders and overdue notices. Several may run at once on PostgreSQL.
+    Worker {
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -237,6 +245,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 config.bind = bind;
             }
             serve::run(config, demo).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker { data } => {
+            notify::run_worker(load_config(file, &data)?).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command } => bench::run(command).await,

@@ -40,6 +40,10 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         state.gateway = Some(std::sync::Arc::new(client));
         mahasil_server::citizen::spawn_recheck(state.clone());
     }
+    let (channels, _sandboxes) = crate::notify::channels(&config, demo).await?;
+    state.channels = std::sync::Arc::new(channels);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let workers = mahasil_server::notify::worker::spawn(&state, crate::notify::worker_config(&config), &stopping);
     let listener = tokio::net::TcpListener::bind(&config.bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
     let addr = listener.local_addr()?;
     println!("mahasil is serving on http://{addr} ({} database, node {} issuing as {issuer})", store.backend(), config.node_name);
@@ -49,6 +53,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     // Peers' addresses reach the handlers: the citizen look-up counts failures per client.
     let app = mahasil_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    crate::notify::stop_workers(&stop, workers).await;
     println!("mahasil stopped");
     Ok(())
 }
@@ -79,7 +84,7 @@ async fn gateway(config: &Config, demo: bool) -> anyhow::Result<Option<(GatewayA
 /// The merchant secret of the demo's sandbox gateway.
 const DEMO_GATEWAY_SECRET: &str = "demo-gateway-secret";
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -28,6 +28,7 @@ use crate::error::ErrorBody;
         crate::bank::payment::reversal,
         crate::sync::devices::enrol, crate::sync::devices::list, crate::sync::devices::one, crate::sync::devices::revoke,
         crate::sync::pull::pull, crate::sync::push::push,
+        crate::notify::reports::receive,
     ),
     components(schemas(ErrorBody, actions::IssueChallanInput, actions::OffenderInput, actions::LocationInput, dto::IssuedDto, dto::ChallanDto, dto::ChallanDetailDto)),
     modifiers(&BearerAuth),
@@ -36,7 +37,8 @@ use crate::error::ErrorBody;
          (name = "contests", description = "Appeals against challans"),
          (name = "verification", description = "Public checks of seals, signed status, trust and revocation lists"),
          (name = "bank", description = "The 1Bill-style bank API, signed with each bank's HMAC secret"),
-         (name = "devices", description = "Field devices: enrolment, the admin's list and revocation, and the signed pull and push of docs/SYNC.md"))
+         (name = "devices", description = "Field devices: enrolment, the admin's list and revocation, and the signed pull and push of docs/SYNC.md"),
+         (name = "notifications", description = "Delivery reports from the SMS gateway"))
 )]
 pub struct ApiDoc;
 

@@ -170,6 +170,7 @@ async fn render(staff: &Staff, no: &str, flash: Option<&str>, pending: &Pending<
     let today = local_date(Timestamp::now());
     let who = staff.principal();
     let (history, cancellation_pending) = history(staff, &c).await?;
+    let messages = staff.state.store.challan_messages(c.id).await?;
     let title = format!("Challan {}", c.challan_no);
     let show_cancellation = may_request_cancellation(who, &c) && !cancellation_pending;
     let show_contest = c.status == ChallanStatus::Issued && who.may(Action::RecordContest, &c.district, &c.department);
@@ -182,6 +183,7 @@ async fn render(staff: &Staff, no: &str, flash: Option<&str>, pending: &Pending<
         (facts(&c, &catalogue, today))
         (printing(&c))
         (history)
+        (super::messages::section(&messages))
         @if show_cancellation { (action_form(staff, &c, "cancellation", pending)) }
         @if show_contest { (action_form(staff, &c, "contest", pending)) }
         p { a href="/challans" { "Back to challans" } }

@@ -23,7 +23,7 @@ struct NavItem {
     shown_for: &'static [Action],
 }
 
-const NAV: [NavItem; 9] = [
+const NAV: [NavItem; 11] = [
     NavItem { href: "/", label: "Home", shown_for: &[] },
     NavItem { href: "/challans", label: "Challans", shown_for: &[Action::ReadChallan] },
     NavItem { href: "/challans/new", label: "Issue", shown_for: &[Action::IssueChallan] },
@@ -33,6 +33,8 @@ const NAV: [NavItem; 9] = [
     NavItem { href: "/admin/heads", label: "Revenue heads", shown_for: &[Action::ManageHeads] },
     NavItem { href: "/admin/banks", label: "Banks", shown_for: &[Action::ManageBanks] },
     NavItem { href: "/admin/devices", label: "Devices", shown_for: &[Action::ManageDevices] },
+    NavItem { href: "/messages/failed", label: "Undelivered", shown_for: &[Action::RetryMessages] },
+    NavItem { href: "/admin/templates", label: "Templates", shown_for: &[Action::ManageTemplates] },
 ];
 
 fn may_anywhere(who: &Principal, actions: &[Action]) -> bool {

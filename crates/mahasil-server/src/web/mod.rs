@@ -5,6 +5,7 @@
 mod admin_banks;
 mod admin_devices;
 mod admin_heads;
+mod admin_templates;
 mod admin_users;
 mod assets;
 mod catalogue;
@@ -16,6 +17,7 @@ mod home;
 mod issue;
 pub(crate) mod layout;
 mod login;
+mod messages;
 mod queue;
 mod schedule_form;
 pub(crate) mod staff;
@@ -66,4 +68,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/heads", get(admin_heads::list).post(admin_heads::create))
         .route("/admin/heads/{code}", get(admin_heads::edit).post(admin_heads::update))
         .route("/admin/heads/{code}/schedules", post(admin_heads::add_schedule))
+        .route("/admin/templates", get(admin_templates::list))
+        .route("/admin/templates/{kind}/{language}/{channel}", get(admin_templates::edit).post(admin_templates::save))
+        .route("/messages/failed", get(messages::failed))
+        .route("/messages/{id}/retry", post(messages::retry))
 }

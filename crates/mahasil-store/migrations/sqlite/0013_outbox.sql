@@ -11,9 +11,9 @@
 CREATE TABLE messages (
     id              INTEGER PRIMARY KEY,
     -- The idempotency key sent to gateways: the cause's time in milliseconds (12 hex
-    -- digits), then 80 random bits. The time in front makes the unique index grow at its end
-    -- like the outbox's other indexes, instead of dirtying pages all over at every commit.
-    key             TEXT NOT NULL UNIQUE CHECK (length(key) = 32 AND key NOT GLOB '*[^0-9a-f]*'),
+    -- digits), then 80 random bits. Not indexed: nothing looks a message up by its key, and
+    -- the time and random bits keep keys apart without an index paid for on every issue.
+    key             TEXT NOT NULL CHECK (length(key) = 32 AND key NOT GLOB '*[^0-9a-f]*'),
     -- What caused it: `event:<challan_events.seq>`, or `reminder:<challan_no>` and
     -- `overdue:<challan_no>` for the scheduled ones.
     event_key       TEXT NOT NULL,
@@ -55,6 +55,7 @@ BEGIN SELECT RAISE(ABORT, 'messages are never removed: their history is the proo
 CREATE TRIGGER messages_identity_fixed BEFORE UPDATE OF event_key, event_id, challan_id, kind, channel, recipient, language, created_at ON messages
 BEGIN SELECT RAISE(ABORT, 'a message''s cause, kind, channel, recipient and language never change'); END;
 
+-- Every later step of a message (its first, `queued`, is the message's `created_at`).
 CREATE TABLE message_history (
     seq        INTEGER PRIMARY KEY,
     message_id INTEGER NOT NULL,
@@ -85,8 +86,8 @@ CREATE TABLE message_templates (
 -- The messages an event causes (crate::messages::EVENT_MESSAGES has the same table): an
 -- SMS to the offender's mobile, in Urdu, and an email to their address, in English, when
 -- the challan has one (mahasil_domain::notice::preferred_language with no preference
--- stated; a challan records none yet). Two inserts per event: the messages, and their
--- first history rows.
+-- stated; a challan records none yet). One insert per event: a message's first step,
+-- `queued`, is its `created_at`, not a history row (the store reads it back as one).
 CREATE TRIGGER challan_events_queue_messages AFTER INSERT ON challan_events
 WHEN NEW.kind IN ('issued', 'paid', 'cancelled', 'cancellation_rejected', 'upheld', 'quashed')
 BEGIN
@@ -104,6 +105,4 @@ BEGIN
     FROM challans c, (SELECT 'sms' AS channel, 'ur' AS language UNION ALL SELECT 'email', 'en') r
     WHERE c.id = NEW.challan_id AND (r.channel = 'sms' OR c.email IS NOT NULL)
     ON CONFLICT DO NOTHING;
-    INSERT INTO message_history (message_id, at, status, detail)
-    SELECT id, NEW.at, 'queued', NULL FROM messages WHERE event_key = 'event:' || NEW.seq;
 END;

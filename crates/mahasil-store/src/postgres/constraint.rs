@@ -51,7 +51,6 @@ fn describe(constraint: &str) -> Option<&'static str> {
         "sync_ops_pkey" => "an op with this id is stored",
         "sync_ops_append_only" | "device_flags_append_only" => "these rows are never changed or removed",
         "sync_nonces_device_id_fkey" | "sync_ops_device_id_fkey" | "device_flags_device_id_fkey" => "no such device",
-        "messages_key_key" => "this message key is taken",
         "messages_once" => "this message is already queued",
         "messages_never_deleted" | "messages_never_truncated" => "messages are never removed: their history is the proof of notice",
         "messages_identity_fixed" => "a message's cause, kind, channel, recipient and language never change",

@@ -91,6 +91,9 @@ async fn records_where(conn: &mut PgConnection, condition: &str, bind: impl for<
     let sql = format!("SELECT {COLUMNS} FROM messages m JOIN challans c ON c.id = m.challan_id WHERE {condition}");
     let rows = bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
     let mut out = rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()?;
+    for m in &mut out {
+        m.history.push(crate::messages::first_step(m));
+    }
     let ids: Vec<i64> = out.iter().map(|m| m.id).collect();
     let history = sqlx::query("SELECT message_id, at, status, detail FROM message_history WHERE message_id = ANY($1) ORDER BY id")
         .bind(&ids)
@@ -243,8 +246,6 @@ const QUEUE_FOR_DUE_DATES: &str = "
         WHERE r.recipient IS NOT NULL
         ON CONFLICT (event_key, channel, recipient) DO NOTHING
         RETURNING id
-    ), history AS (
-        INSERT INTO message_history (message_id, at, status, detail) SELECT id, $4, 'queued', NULL FROM queued
     )
     SELECT count(*) FROM queued";
 

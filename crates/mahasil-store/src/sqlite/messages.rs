@@ -79,6 +79,9 @@ fn records_where(conn: &Connection, condition: &str, params: impl rusqlite::Para
         out.push(record_from_row(r)?);
     }
     drop(rows);
+    for m in &mut out {
+        m.history.push(super::super::messages::first_step(m));
+    }
     let ids = serde_json::to_string(&out.iter().map(|m| m.id).collect::<Vec<_>>()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut stmt = conn.prepare_cached(
         "SELECT message_id, at, status, detail FROM message_history WHERE message_id IN (SELECT value FROM json_each(?1)) ORDER BY message_id, seq",
@@ -242,7 +245,6 @@ fn queue_for_due_dates(
     now: Timestamp,
     limit: u32,
 ) -> Result<u32> {
-    let last_before: i64 = tx.prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?.query_row([], |r| r.get(0))?;
     // The due-date range is read from the partial index of open challans by due date; left
     // to itself the planner may walk every issued challan by status instead.
     let queued = tx
@@ -259,9 +261,6 @@ fn queue_for_due_dates(
              ON CONFLICT DO NOTHING"
         ))?
         .execute(rusqlite::params![micros(send_at), key_prefix, kind.as_str(), micros(now), from.to_string(), to.to_string(), limit])?;
-    // The single writer: every message above `last_before` was queued just now, by this pass.
-    tx.prepare_cached("INSERT INTO message_history (message_id, at, status, detail) SELECT id, ?2, 'queued', NULL FROM messages WHERE id > ?1")?
-        .execute(rusqlite::params![last_before, micros(now)])?;
     u32::try_from(queued).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 

@@ -426,6 +426,8 @@ pub async fn sqlite_outbox_history_is_append_only() -> TestResult {
     let (store, dir) = mahasil_store::testing::fresh_sqlite().await?;
     let w = world(store).await?;
     issue_one(&w, &w.officer, 1, t0()?).await?;
+    // A claim writes the first history rows (a message's `queued` step is its creation).
+    assert!(!w.store.claim_messages(t0()?, SignedDuration::from_secs(60), 10).await?.is_empty());
     let conn = rusqlite::Connection::open(mahasil_store::testing::sqlite_file(dir.path()))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     for sql in [
