@@ -37,7 +37,9 @@ CREATE TABLE messages (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
     -- One message per cause, channel and recipient, however often the cause is seen.
-    UNIQUE (event_key, channel, recipient),
+    -- Led by the challan, so that it also finds a challan's messages (one index fewer to
+    -- write on every issue).
+    UNIQUE (challan_id, event_key, channel, recipient),
     CHECK ((event_id IS NULL) = (event_key NOT LIKE 'event:%') AND (event_id IS NULL OR event_key = 'event:' || event_id)),
     CHECK ((status = 'sending') = (claimed_until IS NOT NULL)),
     CHECK (status NOT IN ('sent', 'delivered') OR (provider_id IS NOT NULL AND rendered IS NOT NULL))
@@ -46,7 +48,6 @@ CREATE TABLE messages (
 -- The workers' question, "what is due, oldest first", and the claims whose lease ran out.
 CREATE INDEX messages_due ON messages (next_attempt_at) WHERE status = 'queued';
 CREATE INDEX messages_leased ON messages (claimed_until) WHERE status = 'sending';
-CREATE INDEX messages_challan ON messages (challan_id);
 CREATE INDEX messages_provider ON messages (provider_id) WHERE provider_id IS NOT NULL;
 CREATE INDEX messages_failed ON messages (updated_at) WHERE status IN ('failed', 'undeliverable');
 

@@ -237,14 +237,14 @@ const QUEUE_FOR_DUE_DATES: &str = "
     WITH due AS (
         SELECT id, challan_no, mobile, email FROM challans
         WHERE status = 'issued' AND due_date BETWEEN $5 AND $6
-          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_key = $2 || challans.challan_no)
+          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.challan_id = challans.id AND m.event_key = $2 || challans.challan_no)
         ORDER BY due_date LIMIT $7
     ), queued AS (
         INSERT INTO messages (key, event_key, event_id, challan_id, kind, channel, recipient, language, status, attempts, next_attempt_at, created_at, updated_at)
         SELECT message_key($1), $2 || c.challan_no, NULL, c.id, $3, r.channel, r.recipient, r.language, 'queued', 0, $1, $4, $4
         FROM due c CROSS JOIN LATERAL (VALUES ('sms', c.mobile, 'ur'), ('email', c.email, 'en')) AS r (channel, recipient, language)
         WHERE r.recipient IS NOT NULL
-        ON CONFLICT (event_key, channel, recipient) DO NOTHING
+        ON CONFLICT (challan_id, event_key, channel, recipient) DO NOTHING
         RETURNING id
     )
     SELECT count(*) FROM queued";

@@ -254,7 +254,7 @@ fn queue_for_due_dates(
                     'queued', 0, ?1, ?4, ?4
              FROM (SELECT id, challan_no, mobile, email FROM challans INDEXED BY challans_open_due
                    WHERE status IN ('issued', 'contested') AND status = 'issued' AND due_date BETWEEN ?5 AND ?6
-                     AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.event_key = ?2 || challans.challan_no)
+                     AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.challan_id = challans.id AND m.event_key = ?2 || challans.challan_no)
                    ORDER BY due_date LIMIT ?7) c,
                   (SELECT 'sms' AS channel, 'ur' AS language UNION ALL SELECT 'email', 'en') r
              WHERE r.channel = 'sms' OR c.email IS NOT NULL
