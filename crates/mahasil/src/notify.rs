@@ -27,10 +27,11 @@ pub struct Sandboxes {
     pub smtp: Option<SmtpSandbox>,
 }
 
-/// The channels the configuration names, and in demo mode sandboxes for the others.
-pub async fn channels(config: &Config, demo: bool) -> anyhow::Result<(Channels, Sandboxes)> {
+/// The channels the configuration names, and in demo mode sandboxes for the others; the
+/// SMS gateway reports deliveries to `reports_to` (this node's base URL).
+pub async fn channels(config: &Config, demo: bool, reports_to: &str) -> anyhow::Result<(Channels, Sandboxes)> {
     let mut sandboxes = Sandboxes::default();
-    let base = config.public_base_url.trim_end_matches('/');
+    let base = reports_to.trim_end_matches('/');
     let callback = Some(format!("{base}{REPORTS_PATH}"));
     let mut report_secret = (!config.sms_report_secret.is_empty()).then(|| config.sms_report_secret.clone());
     let sms_config = if let Some(gateway) = &config.sms_gateway {
@@ -117,7 +118,7 @@ pub async fn run_worker(config: Config) -> anyhow::Result<()> {
         },
         seals,
     );
-    let (channels, _sandboxes) = channels(&config, false).await?;
+    let (channels, _sandboxes) = channels(&config, false, &config.public_base_url).await?;
     anyhow::ensure!(channels.any(), "no notification channel is configured (smtp_url, sms_gateway_url or [sms_gateway], webhook_url)");
     state.channels = Arc::new(channels);
     let (stop, stopping) = watch::channel(false);

@@ -40,12 +40,14 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         state.gateway = Some(std::sync::Arc::new(client));
         mahasil_server::citizen::spawn_recheck(state.clone());
     }
-    let (channels, _sandboxes) = crate::notify::channels(&config, demo).await?;
+    let listener = tokio::net::TcpListener::bind(&config.bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+    let addr = listener.local_addr()?;
+    // The demo's sandbox gateway reports deliveries to this very node, wherever it listens.
+    let reports_to = if demo { format!("http://{addr}") } else { config.public_base_url.clone() };
+    let (channels, _sandboxes) = crate::notify::channels(&config, demo, &reports_to).await?;
     state.channels = std::sync::Arc::new(channels);
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let workers = mahasil_server::notify::worker::spawn(&state, crate::notify::worker_config(&config), &stopping);
-    let listener = tokio::net::TcpListener::bind(&config.bind).await.map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
-    let addr = listener.local_addr()?;
     println!("mahasil is serving on http://{addr} ({} database, node {} issuing as {issuer})", store.backend(), config.node_name);
     if demo {
         println!("DEMO: sign in at http://{addr}/login as officer.peshawar, supervisor.peshawar, treasury.peshawar, auditor or admin, password demo-password");

@@ -32,7 +32,8 @@ pub fn facts() -> R<Facts> {
         amount: Paisa::from_rupees(5_000)?,
         amount_after_due: Paisa::from_rupees(6_000)?,
         due_date: Date::new(2026, 12, 11)?,
-        verify_url: "https://mahasil.kp.gov.pk/V/AB12CD34".into(),
+        // As long as a real one: a sealed challan's token is about 160 Base32 characters.
+        verify_url: format!("https://mahasil.kp.gov.pk/V/{}", "AB12CD34".repeat(20)),
         pay_url: "https://mahasil.kp.gov.pk/pay/100001000000420".into(),
         offender_name: "Muhammad <Ali> & Sons".into(),
         district: Bilingual::new("Peshawar", "پشاور"),

@@ -8,14 +8,14 @@ pub(super) const FRAME: Frame = Frame {
     signature: "Government of Khyber Pakhtunkhwa\nDistrict {district}\nThis message is sent automatically; please do not reply to it.",
 };
 
-const DECISION_SMS: &str = "KP Govt, {district}: challan {challan_no} ({head}): {decision}. Reason: {reason}. Details: {verify_url}";
+const DECISION_SMS: &str = "KP Govt, {district}: challan {challan_no} ({head}): {decision}. Reason: {reason}. Details: {pay_url}";
 const STILL_PAYABLE: &str = "Where the challan remains payable: {how_to_pay}.";
 const CHECK_STATUS: &str = "You can check the challan's current status at {verify_url}";
 
 pub(super) fn wording(kind: MessageKind) -> Wording {
     match kind {
         MessageKind::ChallanIssued => Wording {
-            sms: "KP Govt, {district}: challan {challan_no} issued to {offender_name} for {head}. Pay {amount} by {due_date}; {amount_after_due} after that. Verify: {verify_url} Pay: {pay_url}",
+            sms: "KP Govt, {district}: challan {challan_no} issued to {offender_name} for {head}. Pay {amount} by {due_date}; {amount_after_due} after that. Pay: {pay_url}",
             subject: "Challan {challan_no} issued: {head}",
             paragraphs: &[
                 "A challan has been issued in your name by District {district} for: {head} ({head_code}).",
@@ -45,7 +45,7 @@ pub(super) fn wording(kind: MessageKind) -> Wording {
             ],
         },
         MessageKind::PaymentReceipt => Wording {
-            sms: "KP Govt, {district}: {paid_amount} received for challan {challan_no} on {paid_at}. Receipt {receipt_no}. Verify: {verify_url}",
+            sms: "KP Govt, {district}: {paid_amount} received for challan {challan_no} on {paid_at}. Receipt {receipt_no}.",
             subject: "Payment received: challan {challan_no}",
             paragraphs: &[
                 "Your payment for challan {challan_no} ({head}, {head_code}) has been received. Thank you.",

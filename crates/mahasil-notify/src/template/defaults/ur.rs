@@ -9,14 +9,14 @@ pub(super) const FRAME: Frame = Frame {
     signature: "حکومت خیبر پختونخوا\nضلع {district}\nیہ پیغام خودکار طور پر بھیجا گیا ہے؛ براہ کرم اس کا جواب نہ دیں۔",
 };
 
-const DECISION_SMS: &str = "حکومت خیبر پختونخوا، ضلع {district}: چالان {challan_no} ({head}): {decision}۔ وجہ: {reason}۔ تفصیل: {verify_url}";
+const DECISION_SMS: &str = "حکومت خیبر پختونخوا، ضلع {district}: چالان {challan_no} ({head}): {decision}۔ وجہ: {reason}۔ تفصیل: {pay_url}";
 const STILL_PAYABLE: &str = "اگر چالان بدستور واجب الادا ہے تو {how_to_pay}۔";
 const CHECK_STATUS: &str = "چالان کی موجودہ حیثیت {verify_url} پر دیکھی جا سکتی ہے۔";
 
 pub(super) fn wording(kind: MessageKind) -> Wording {
     match kind {
         MessageKind::ChallanIssued => Wording {
-            sms: "حکومت خیبر پختونخوا، ضلع {district}: {offender_name} کے نام چالان {challan_no} ({head}) جاری ہوا ہے۔ {due_date} تک {amount} ادا کریں، اس کے بعد {amount_after_due}۔ تصدیق: {verify_url} ادائیگی: {pay_url}",
+            sms: "حکومت خیبر پختونخوا، ضلع {district}: {offender_name} کے نام چالان {challan_no} ({head}) جاری ہوا ہے۔ {due_date} تک {amount} ادا کریں، اس کے بعد {amount_after_due}۔ ادائیگی: {pay_url}",
             subject: "چالان {challan_no} جاری: {head}",
             paragraphs: &[
                 "ضلع {district} کی جانب سے آپ کے نام درج ذیل مد میں چالان جاری کیا گیا ہے: {head} ({head_code})۔",
@@ -46,7 +46,7 @@ pub(super) fn wording(kind: MessageKind) -> Wording {
             ],
         },
         MessageKind::PaymentReceipt => Wording {
-            sms: "حکومت خیبر پختونخوا، ضلع {district}: چالان {challan_no} کی مد میں {paid_amount} کی ادائیگی {paid_at} کو موصول ہوئی۔ رسید نمبر {receipt_no}۔ تصدیق: {verify_url}",
+            sms: "حکومت خیبر پختونخوا، ضلع {district}: چالان {challan_no} کی مد میں {paid_amount} کی ادائیگی {paid_at} کو موصول ہوئی۔ رسید نمبر {receipt_no}۔",
             subject: "ادائیگی موصول: چالان {challan_no}",
             paragraphs: &[
                 "چالان {challan_no} ({head}، {head_code}) کی ادائیگی موصول ہو گئی ہے۔ شکریہ۔",
