@@ -311,12 +311,10 @@ async fn a_template_with_an_unknown_placeholder_is_refused_and_a_good_one_is_use
     Ok(())
 }
 
-#[tokio::test]
-async fn a_payment_queues_its_receipt_with_the_payment_in_it() -> R {
+/// Pays `c` in full through the bank API, as a bank would.
+async fn pay_by_bank(w: &World, c: &ChallanRecord) -> R {
     use mahasil_domain::bank::BankSecret;
     use mahasil_domain::jurisdiction::Slug;
-    let w = world().await?;
-    let c = issue(&w, "0300-1234567", None).await?;
     let (bank, secret) = ("test-bank", "test-bank-secret-0123");
     let record = mahasil_store::BankRecord {
         mnemonic: Slug::parse(bank)?,
@@ -339,6 +337,14 @@ async fn a_payment_queues_its_receipt_with_the_payment_in_it() -> R {
         .body(axum::body::Body::from(body))?;
     let status = tower::ServiceExt::oneshot(w.web.router(), req).await?.status();
     assert_eq!(status, StatusCode::OK);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_payment_queues_its_receipt_with_the_payment_in_it() -> R {
+    let w = world().await?;
+    let c = issue(&w, "0300-1234567", None).await?;
+    pay_by_bank(&w, &c).await?;
     let m = messages(&w, &c).await?;
     let kinds: Vec<_> = m.iter().map(|m| m.kind.as_str()).collect();
     assert_eq!(kinds, ["challan_issued", "payment_receipt"], "{m:?}");
@@ -347,5 +353,23 @@ async fn a_payment_queues_its_receipt_with_the_payment_in_it() -> R {
     let receipt = sent.iter().find(|s| s.idempotency_key == m[1].key).ok_or("no receipt SMS")?;
     let payment = w.web.state.store.challan_payments(c.id).await?.pop().ok_or("no payment")?;
     assert!(receipt.text.contains(&payment.receipt_no.to_string()), "the receipt SMS names the receipt: {}", receipt.text);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reminder_for_a_challan_paid_after_it_was_queued_is_skipped_not_sent() -> R {
+    let w = world().await?;
+    let c = issue(&w, "0300-1234567", None).await?;
+    // Two days before the due date, mid-morning in Pakistan: the reminder is queued.
+    let morning = c.due_date.yesterday()?.yesterday()?.at(10, 0, 0, 0).to_zoned(mahasil_domain::time::pakistan())?.timestamp();
+    assert_eq!(w.web.state.store.enqueue_scheduled(morning, 3).await?, 1);
+    pay_by_bank(&w, &c).await?;
+    assert_eq!(pass(&w, morning.max(Timestamp::now()) + SignedDuration::from_secs(1)).await?, 3, "issued, receipt and reminder");
+    let m = messages(&w, &c).await?;
+    let reminder = m.iter().find(|m| m.kind.as_str() == "due_reminder").ok_or("no reminder")?;
+    assert_eq!(reminder.status, MessageStatus::Skipped, "{reminder:?}");
+    assert!(reminder.last_error.as_deref().is_some_and(|e| e.contains("paid")), "{:?}", reminder.last_error);
+    assert!(w.sms.messages().iter().all(|s| s.idempotency_key != reminder.key), "the gateway never saw the reminder");
+    assert_eq!(w.sms.messages().len(), 2);
     Ok(())
 }

@@ -111,10 +111,13 @@ pub enum MessageStatus {
     Delivered,
     Failed,
     Undeliverable,
+    /// Not sent, and rightly: a reminder or overdue notice whose challan was settled
+    /// (paid, cancelled, contested) between being queued and being sent.
+    Skipped,
 }
 
 impl MessageStatus {
-    pub const ALL: [MessageStatus; 6] = [Self::Queued, Self::Sending, Self::Sent, Self::Delivered, Self::Failed, Self::Undeliverable];
+    pub const ALL: [MessageStatus; 7] = [Self::Queued, Self::Sending, Self::Sent, Self::Delivered, Self::Failed, Self::Undeliverable, Self::Skipped];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -124,6 +127,7 @@ impl MessageStatus {
             Self::Delivered => "delivered",
             Self::Failed => "failed",
             Self::Undeliverable => "undeliverable",
+            Self::Skipped => "skipped",
         }
     }
 
@@ -186,6 +190,8 @@ pub enum MessageOutcome {
     Failed { reason: String },
     /// Can never be taken (not a mobile number, not an address): never tried again.
     Undeliverable { reason: String },
+    /// Not to be sent after all (a reminder for a challan paid since): ends it, no error.
+    Skipped { reason: String },
 }
 
 /// One step in a message's history.

@@ -10,8 +10,9 @@
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
+use mahasil_domain::challan::ChallanStatus;
 use mahasil_domain::identity::{Email, Mobile};
-use mahasil_domain::notice::Channel;
+use mahasil_domain::notice::{Channel, MessageKind};
 use mahasil_notify::outcome::{IdempotencyKey, SendOutcome};
 use mahasil_notify::template::{Rendered, TemplateSet};
 use mahasil_store::{ClaimedMessage, MessageOutcome};
@@ -123,6 +124,7 @@ pub async fn deliver(state: &AppState, templates: &TemplateSet, message: &Claime
         MessageOutcome::Retry { .. } => "retry",
         MessageOutcome::Failed { .. } => "failed",
         MessageOutcome::Undeliverable { .. } => "undeliverable",
+        MessageOutcome::Skipped { .. } => "skipped",
     };
     metrics::counter!("mahasil_notify_messages_total", "channel" => message.channel.as_str(), "result" => result).increment(1);
     if let Err(e) = state.store.record_message_outcome(message.id, &outcome, Timestamp::now()).await {
@@ -133,6 +135,9 @@ pub async fn deliver(state: &AppState, templates: &TemplateSet, message: &Claime
 async fn attempt(state: &AppState, templates: &TemplateSet, m: &ClaimedMessage, now: Timestamp) -> MessageOutcome {
     if let Some(reason) = undeliverable(m.channel, &m.recipient) {
         return MessageOutcome::Undeliverable { reason };
+    }
+    if let Some(reason) = settled_since(state, m).await {
+        return MessageOutcome::Skipped { reason };
     }
     let rendered = match render::facts(state, m).await.and_then(|facts| render::render(templates, m.kind, m.language, m.channel, &facts)) {
         Ok(r) => r,
@@ -149,6 +154,18 @@ async fn attempt(state: &AppState, templates: &TemplateSet, m: &ClaimedMessage, 
             MessageOutcome::Failed { reason: format!("{reason} (gave up after {} attempts)", m.attempts) }
         }
         SendOutcome::Retryable { reason } => MessageOutcome::Retry { reason, next_attempt_at: now + backoff(m.attempts, rand::random::<f64>()) },
+    }
+}
+
+/// For a reminder or an overdue notice: why it is no longer to be sent, if the challan was
+/// settled (paid, cancelled, contested) after it was queued.
+async fn settled_since(state: &AppState, m: &ClaimedMessage) -> Option<String> {
+    if !matches!(m.kind, MessageKind::DueReminder | MessageKind::OverdueNotice) {
+        return None;
+    }
+    match state.store.challan(m.challan_id).await {
+        Ok(Some(c)) if c.status != ChallanStatus::Issued => Some(format!("not sent: the challan is {} now", c.status.as_str())),
+        _ => None,
     }
 }
 

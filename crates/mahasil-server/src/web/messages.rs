@@ -48,7 +48,7 @@ fn badge_class(status: &str) -> &'static str {
     match status {
         "delivered" | "sent" => "paid",
         "failed" | "undeliverable" => "cancelled",
-        "sending" => "contested",
+        "sending" | "skipped" => "contested",
         _ => "issued",
     }
 }

@@ -27,7 +27,7 @@ CREATE TABLE messages (
     channel TEXT NOT NULL CHECK (channel IN ('sms', 'email', 'webhook')),
     recipient TEXT NOT NULL,
     language TEXT NOT NULL CHECK (language IN ('en', 'ur')),
-    status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable')),
+    status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable', 'skipped')),
     attempts INTEGER NOT NULL CHECK (attempts >= 0),
     next_attempt_at TIMESTAMPTZ NOT NULL,
     claimed_until TIMESTAMPTZ,
@@ -74,7 +74,7 @@ CREATE TABLE message_history (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     message_id BIGINT NOT NULL,
     at TIMESTAMPTZ NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable')),
+    status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable', 'skipped')),
     detail TEXT
 );
 

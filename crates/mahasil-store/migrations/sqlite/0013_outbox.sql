@@ -25,7 +25,7 @@ CREATE TABLE messages (
     channel         TEXT NOT NULL CHECK (channel IN ('sms', 'email', 'webhook')),
     recipient       TEXT NOT NULL,
     language        TEXT NOT NULL CHECK (language IN ('en', 'ur')),
-    status          TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable')),
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable', 'skipped')),
     attempts        INTEGER NOT NULL CHECK (attempts >= 0),
     next_attempt_at INTEGER NOT NULL,
     claimed_until   INTEGER,
@@ -61,7 +61,7 @@ CREATE TABLE message_history (
     seq        INTEGER PRIMARY KEY,
     message_id INTEGER NOT NULL,
     at         INTEGER NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable')),
+    status     TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'undeliverable', 'skipped')),
     detail     TEXT
 ) STRICT;
 

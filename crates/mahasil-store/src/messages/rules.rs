@@ -80,6 +80,7 @@ impl MessageOutcome {
             },
             Self::Failed { reason } => plain(MessageStatus::Failed, reason),
             Self::Undeliverable { reason } => plain(MessageStatus::Undeliverable, reason),
+            Self::Skipped { reason } => plain(MessageStatus::Skipped, reason),
         })
     }
 }
