@@ -12,8 +12,8 @@ use mahasil_server::notify::reports::REPORTS_PATH;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use mahasil_server::AppState;
 use mahasil_server::notify::worker::WorkerConfig;
-use mahasil_server::{AppState, ServerConfig};
 use secrecy::SecretString;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -106,18 +106,7 @@ pub async fn run_worker(config: Config) -> anyhow::Result<()> {
     let issuer = store.node_issuer(&config.node_name, Timestamp::now()).await?;
     let seals = crate::node_seals(&config, &store, issuer, false).await?;
     seals.spawn_refresher();
-    let mut state = AppState::new(
-        store,
-        ServerConfig {
-            public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
-            demo: false,
-            issuer,
-            session_ttl_secs: config.session_ttl_secs,
-            secure_cookies: config.public_base_url.starts_with("https://"),
-            gateway: None,
-        },
-        seals,
-    );
+    let mut state = AppState::new(store, crate::serve::server_config(&config, false, issuer, None), seals);
     let (channels, _sandboxes) = channels(&config, false, &config.public_base_url).await?;
     anyhow::ensure!(channels.any(), "no notification channel is configured (smtp_url, sms_gateway_url or [sms_gateway], webhook_url)");
     state.channels = Arc::new(channels);

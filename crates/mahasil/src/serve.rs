@@ -1,6 +1,7 @@
 //! `mahasil serve`: open the database, seed the demo if asked, and serve until a signal.
 
 use jiff::Timestamp;
+use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::jurisdiction::Slug;
 use mahasil_gateway::client::GatewayClient;
 use mahasil_server::citizen::GatewayAccount;
@@ -24,18 +25,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     } else if store.backend() == "postgres" {
         tracing::warn!("link_secret is not set: citizens' links made on this node will not open on other nodes");
     }
-    let mut state = AppState::new(
-        store.clone(),
-        ServerConfig {
-            public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
-            demo,
-            issuer,
-            session_ttl_secs: config.session_ttl_secs,
-            secure_cookies: config.public_base_url.starts_with("https://"),
-            gateway: gateway.as_ref().map(|(account, _)| account.clone()),
-        },
-        seals,
-    );
+    let mut state = AppState::new(store.clone(), server_config(&config, demo, issuer, gateway.as_ref().map(|(account, _)| account.clone())), seals);
     if let Some((_, client)) = gateway {
         state.gateway = Some(std::sync::Arc::new(client));
         mahasil_server::citizen::spawn_recheck(state.clone());
@@ -58,6 +48,18 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     crate::notify::stop_workers(&stop, workers).await;
     println!("mahasil stopped");
     Ok(())
+}
+
+/// How this node serves, from the configuration (`serve` and `worker` alike).
+pub fn server_config(config: &Config, demo: bool, issuer: IssuerNo, gateway: Option<GatewayAccount>) -> ServerConfig {
+    ServerConfig {
+        public_base_url: config.public_base_url.trim_end_matches('/').to_string(),
+        demo,
+        issuer,
+        session_ttl_secs: config.session_ttl_secs,
+        secure_cookies: config.public_base_url.starts_with("https://"),
+        gateway,
+    }
 }
 
 /// The online payment gateway this node talks to: the configured one, or in demo mode

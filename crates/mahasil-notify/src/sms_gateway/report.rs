@@ -31,6 +31,17 @@ pub enum DeliveryStatus {
     Expired,
 }
 
+impl DeliveryStatus {
+    /// The word the report says it with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+        }
+    }
+}
+
 /// One delivery report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryReport {

@@ -21,9 +21,18 @@ pub enum RenderError {
     Template(#[from] mahasil_notify::NotifyError),
 }
 
-/// The facts of `message`, read from the store.
+/// The challan a message is about.
+pub async fn challan_of(state: &AppState, message: &ClaimedMessage) -> Result<ChallanRecord, RenderError> {
+    state.store.challan(message.challan_id).await?.ok_or_else(|| RenderError::Facts(format!("challan {} is gone", message.challan_id)))
+}
+
+/// The facts of `message`, its challan read from the store.
 pub async fn facts(state: &AppState, message: &ClaimedMessage) -> Result<Facts, RenderError> {
-    let challan = state.store.challan(message.challan_id).await?.ok_or_else(|| RenderError::Facts(format!("challan {} is gone", message.challan_id)))?;
+    facts_of(state, message, challan_of(state, message).await?).await
+}
+
+/// The facts of `message` about `challan` (already read).
+pub async fn facts_of(state: &AppState, message: &ClaimedMessage, challan: ChallanRecord) -> Result<Facts, RenderError> {
     let head_code = HeadCode::parse(&challan.head_code).map_err(|e| RenderError::Facts(format!("head {}: {e}", challan.head_code)))?;
     let head = state.head(&head_code).await?;
     let head = head.map_or_else(|| Bilingual::new(challan.head_code.clone(), challan.head_code.clone()), |h| Bilingual::new(h.head.title_en, h.head.title_ur));

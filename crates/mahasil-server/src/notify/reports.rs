@@ -51,10 +51,10 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         other => ApiError::bad_request(format!("not a delivery report: {other}")),
     })?;
     let delivered = report.status == DeliveryStatus::Delivered;
-    let status = serde_json::to_value(report.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let status = report.status.as_str();
     let detail = match &report.reason {
         Some(reason) => format!("{status}: {reason}"),
-        None => status,
+        None => status.to_string(),
     };
     let message_id = state
         .store

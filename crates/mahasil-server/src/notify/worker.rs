@@ -15,7 +15,7 @@ use mahasil_domain::identity::{Email, Mobile};
 use mahasil_domain::notice::{Channel, MessageKind};
 use mahasil_notify::outcome::{IdempotencyKey, SendOutcome};
 use mahasil_notify::template::{Rendered, TemplateSet};
-use mahasil_store::{ClaimedMessage, MessageOutcome};
+use mahasil_store::{ChallanRecord, ClaimedMessage, MessageOutcome};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -136,10 +136,14 @@ async fn attempt(state: &AppState, templates: &TemplateSet, m: &ClaimedMessage, 
     if let Some(reason) = undeliverable(m.channel, &m.recipient) {
         return MessageOutcome::Undeliverable { reason };
     }
-    if let Some(reason) = settled_since(state, m).await {
+    let challan = match render::challan_of(state, m).await {
+        Ok(c) => c,
+        Err(e) => return MessageOutcome::Failed { reason: format!("cannot write the message: {e}") },
+    };
+    if let Some(reason) = settled_since(m.kind, &challan) {
         return MessageOutcome::Skipped { reason };
     }
-    let rendered = match render::facts(state, m).await.and_then(|facts| render::render(templates, m.kind, m.language, m.channel, &facts)) {
+    let rendered = match render::facts_of(state, m, challan).await.and_then(|facts| render::render(templates, m.kind, m.language, m.channel, &facts)) {
         Ok(r) => r,
         Err(e) => return MessageOutcome::Failed { reason: format!("cannot write the message: {e}") },
     };
@@ -159,14 +163,9 @@ async fn attempt(state: &AppState, templates: &TemplateSet, m: &ClaimedMessage, 
 
 /// For a reminder or an overdue notice: why it is no longer to be sent, if the challan was
 /// settled (paid, cancelled, contested) after it was queued.
-async fn settled_since(state: &AppState, m: &ClaimedMessage) -> Option<String> {
-    if !matches!(m.kind, MessageKind::DueReminder | MessageKind::OverdueNotice) {
-        return None;
-    }
-    match state.store.challan(m.challan_id).await {
-        Ok(Some(c)) if c.status != ChallanStatus::Issued => Some(format!("not sent: the challan is {} now", c.status.as_str())),
-        _ => None,
-    }
+fn settled_since(kind: MessageKind, challan: &ChallanRecord) -> Option<String> {
+    let reminder = matches!(kind, MessageKind::DueReminder | MessageKind::OverdueNotice);
+    (reminder && challan.status != ChallanStatus::Issued).then(|| format!("not sent: the challan is {} now", challan.status.as_str()))
 }
 
 /// Why `recipient` can never receive on `channel`, if it cannot.
