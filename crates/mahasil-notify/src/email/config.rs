@@ -2,6 +2,7 @@
 //! or from a `smtp://` URL (`MAHASIL_SMTP_URL`).
 
 use std::fmt;
+use std::path::PathBuf;
 
 use reqwest::Url;
 use secrecy::SecretString;
@@ -36,6 +37,11 @@ pub struct SmtpConfig {
     pub port: u16,
     #[serde(default)]
     pub tls: SmtpTls,
+    /// A PEM file of one or more CA certificates trusted for this server, besides the
+    /// Mozilla roots built in: a province's private relay often has a certificate from its
+    /// own CA. Only with `tls = "starttls"`; read when the sender is made.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// Credentials, when the server asks for them; both or neither.
     #[serde(default)]
     pub username: Option<String>,
@@ -65,6 +71,7 @@ impl fmt::Debug for SmtpConfig {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("tls", &self.tls)
+            .field("ca_file", &self.ca_file)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "…"))
             .field("from", &self.from)
@@ -81,6 +88,7 @@ impl SmtpConfig {
             host: host.into(),
             port,
             tls: SmtpTls::None,
+            ca_file: None,
             username: None,
             password: None,
             from: from.into(),
@@ -89,9 +97,10 @@ impl SmtpConfig {
         }
     }
 
-    /// From `smtp://[user[:password]@]host[:port][?tls=none|starttls]`, the form of
-    /// `MAHASIL_SMTP_URL`. Without `tls` the connection is plain, as a `smtp://` URL names a
-    /// local relay; percent-encoded user and password are decoded.
+    /// From `smtp://[user[:password]@]host[:port][?tls=none|starttls[&ca_file=/path/ca.pem]]`,
+    /// the form of `MAHASIL_SMTP_URL`. Without `tls` the connection is plain, as a `smtp://`
+    /// URL names a local relay; `ca_file` is [`SmtpConfig::ca_file`] and goes with
+    /// `tls=starttls`. Percent-encoded user, password and path are decoded.
     pub fn from_url(url: &str, from: impl Into<String>) -> Result<Self> {
         let parsed = Url::parse(url).map_err(|e| NotifyError::config("smtp url", e.to_string()))?;
         if parsed.scheme() != "smtp" {
@@ -103,7 +112,8 @@ impl SmtpConfig {
             match (key.as_ref(), value.as_ref()) {
                 ("tls", "none") => config.tls = SmtpTls::None,
                 ("tls", "starttls") => config.tls = SmtpTls::Starttls,
-                _ => return Err(NotifyError::config("smtp url", format!("unknown setting {key}={value}; only tls=none|starttls"))),
+                ("ca_file", path) => config.ca_file = Some(PathBuf::from(path)),
+                _ => return Err(NotifyError::config("smtp url", format!("unknown setting {key}={value}; only tls=none|starttls and ca_file=PATH"))),
             }
         }
         if !parsed.username().is_empty() {
@@ -123,7 +133,12 @@ impl SmtpConfig {
         if self.username.is_some() != self.password.is_some() {
             return Err(NotifyError::config("username", "username and password go together"));
         }
-        Ok(())
+        match (&self.ca_file, self.tls) {
+            (Some(path), _) if path.as_os_str().is_empty() => Err(NotifyError::config("ca_file", "must not be empty")),
+            // A CA for a plain connection would trust nothing and suggest that mail is protected.
+            (Some(path), SmtpTls::None) => Err(NotifyError::config("ca_file", format!("{} is used only with tls = \"starttls\"", path.display()))),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -170,12 +185,34 @@ mod tests {
     }
 
     #[test]
+    fn a_url_names_the_relays_own_ca() -> Result<()> {
+        let config = SmtpConfig::from_url("smtp://relay.kp.gov.pk:587?tls=starttls&ca_file=/etc/mahasil/relay%20ca.pem", "a@b.pk")?;
+        assert_eq!(config.ca_file.as_deref(), Some(std::path::Path::new("/etc/mahasil/relay ca.pem")));
+        assert!(format!("{config:?}").contains("relay ca.pem"));
+        assert!(config.check().is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn a_ca_file_needs_starttls() -> Result<()> {
+        let plain = SmtpConfig::from_url("smtp://127.0.0.1:2525?ca_file=/etc/mahasil/ca.pem", "a@b.pk")?;
+        let error = plain.check().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.starts_with("ca_file: /etc/mahasil/ca.pem is used only with tls"), "{error}");
+        let empty = SmtpConfig { ca_file: Some(PathBuf::new()), tls: SmtpTls::Starttls, ..plain };
+        assert!(empty.check().is_err());
+        Ok(())
+    }
+
+    #[test]
     fn a_configuration_file_reads() -> Result<(), Box<dyn std::error::Error>> {
         let config: SmtpConfig = toml::from_str(
             "host = \"mail.kp.gov.pk\"\nport = 587\ntls = \"starttls\"\nusername = \"mahasil\"\npassword = \"x\"\nfrom = \"mahasil <noreply@kp.gov.pk>\"\ntimeout_ms = 20000\n",
         )?;
         assert_eq!(config.port, 587);
+        assert_eq!(config.ca_file, None);
         assert!(config.check().is_ok());
+        let with_ca: SmtpConfig = toml::from_str("host = \"mail.kp.gov.pk\"\nfrom = \"noreply@kp.gov.pk\"\nca_file = \"/etc/mahasil/kp-ca.pem\"\n")?;
+        assert_eq!(with_ca.ca_file.as_deref(), Some(std::path::Path::new("/etc/mahasil/kp-ca.pem")));
         Ok(())
     }
 }

@@ -9,9 +9,12 @@
 //! Outcomes: an invalid address is `Permanent` before connecting; a 5xx reply (550 to RCPT,
 //! say) is `Permanent`; a 4xx reply, a timeout, a refused or broken connection, a TLS
 //! failure and a server without the required STARTTLS are `Retryable` (nothing is ever sent
-//! in the clear when `starttls` is configured).
+//! in the clear when `starttls` is configured). The server's certificate is checked against
+//! the Mozilla roots and, when `ca_file` names it, the relay's own CA; one that does not
+//! chain to them is a TLS failure like any other.
 
 mod config;
+mod tls;
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
@@ -19,13 +22,13 @@ use std::time::{Duration, SystemTime};
 use jiff::Timestamp;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use mahasil_domain::identity::Email;
 use secrecy::ExposeSecret;
 
 pub use self::config::{DEFAULT_SMTP_PORT, DEFAULT_SMTP_TIMEOUT_MS, MAX_SMTP_TIMEOUT_MS, SmtpConfig, SmtpTls};
+pub use self::tls::MAX_CA_FILE_BYTES;
 use crate::outcome::{IdempotencyKey, SendOutcome, error_chain};
 use crate::template::EmailContent;
 use crate::{NotifyError, Result};
@@ -45,14 +48,12 @@ impl std::fmt::Debug for EmailSender {
 }
 
 impl EmailSender {
-    /// Checks `config` and prepares the transport; nothing is connected until a send.
+    /// Checks `config`, reads its CA file if it names one, and prepares the transport;
+    /// nothing is connected until a send.
     pub fn new(config: SmtpConfig) -> Result<Self> {
         config.check()?;
         let from = Mailbox::from_str(&config.from).map_err(|e| NotifyError::config("from", e.to_string()))?;
-        let tls = match config.tls {
-            SmtpTls::None => Tls::None,
-            SmtpTls::Starttls => Tls::Required(TlsParameters::new(config.host.clone()).map_err(|e| NotifyError::config("tls", e.to_string()))?),
-        };
+        let tls = tls::tls(&config)?;
         let hello = config.hello_name.clone().map_or(ClientId::default(), ClientId::Domain);
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone())
             .port(config.port)

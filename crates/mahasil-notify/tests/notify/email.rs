@@ -1,10 +1,14 @@
 //! Email through the sandbox mail server over a real socket: the message arrives whole,
 //! in two parts, Urdu intact; a refused recipient is permanent; a server that is gone is
-//! retryable.
+//! retryable; over STARTTLS it arrives encrypted when the relay's CA is trusted, and is not
+//! sent when it is not.
 
+use std::path::PathBuf;
+
+use mahasil_notify::NotifyError;
 use mahasil_notify::email::{EmailSender, SmtpConfig, SmtpTls};
 use mahasil_notify::outcome::SendOutcome;
-use mahasil_notify::sandbox::smtp::{SmtpSandbox, SmtpSandboxConfig};
+use mahasil_notify::sandbox::smtp::{SmtpSandbox, SmtpSandboxConfig, SmtpSandboxTls};
 use mahasil_notify::template::{Channel, EmailContent, Language, MessageKind, Rendered, TemplateSet};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
@@ -54,6 +58,7 @@ async fn an_urdu_email_arrives_whole_with_both_parts() -> R {
     let content_type = parsed.root_part().content_type().ok_or("no content type")?;
     assert_eq!((content_type.ctype(), content_type.subtype()), ("multipart", Some("alternative")));
     assert_eq!(email.subject.as_deref(), Some(content.subject.as_str()));
+    assert!(!email.over_tls);
     Ok(())
 }
 
@@ -108,4 +113,99 @@ async fn an_oversized_message_is_refused_by_the_sandbox() -> R {
     assert!(matches!(&outcome, SendOutcome::Permanent { reason } if reason.contains("552")), "{outcome:?}");
     assert!(server.messages().is_empty());
     Ok(())
+}
+
+/// A province's own CA, made afresh, and the sandbox relay's certificate that it signed.
+struct PrivateCa {
+    /// Holds `ca.pem`, the CA certificate a sender is told to trust.
+    dir: tempfile::TempDir,
+    relay: SmtpSandboxTls,
+}
+
+impl PrivateCa {
+    fn new() -> R<Self> {
+        let mut ca = rcgen::CertificateParams::new(Vec::new())?;
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(rcgen::DnType::CommonName, "KP mail relay test CA");
+        let ca = rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate()?)?;
+        let mut relay = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+        relay.distinguished_name.push(rcgen::DnType::CommonName, "sandbox.mahasil.test");
+        relay.extended_key_usages.push(rcgen::ExtendedKeyUsagePurpose::ServerAuth);
+        let relay_key = rcgen::KeyPair::generate()?;
+        let relay = relay.signed_by(&relay_key, &ca)?;
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("ca.pem"), ca.pem())?;
+        Ok(Self { dir, relay: SmtpSandboxTls::from_pem(relay.pem().as_bytes(), relay_key.serialize_pem().as_bytes())? })
+    }
+
+    fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    async fn sandbox(&self) -> R<SmtpSandbox> {
+        Ok(SmtpSandbox::start_with_starttls(loopback().await?, SmtpSandboxConfig::default(), self.relay.clone())?)
+    }
+}
+
+fn starttls(server: &SmtpSandbox, ca_file: Option<PathBuf>) -> SmtpConfig {
+    SmtpConfig { tls: SmtpTls::Starttls, ca_file, ..server.client_config(FROM) }
+}
+
+#[tokio::test]
+async fn an_urdu_email_arrives_over_starttls_when_the_relays_ca_is_trusted() -> R {
+    let ca = PrivateCa::new()?;
+    let server = ca.sandbox().await?;
+    let sender = EmailSender::new(starttls(&server, Some(ca.ca_file())))?;
+    let content = urdu_email()?;
+    let outcome = sender.send("citizen@example.pk", &content, &key("m-starttls")?, now()).await;
+    assert_eq!(outcome, SendOutcome::Accepted { provider_id: "<m-starttls@mahasil.kp.gov.pk>".into() });
+
+    let received = server.messages();
+    let email = received.first().ok_or("nothing arrived")?;
+    assert!(email.over_tls, "the message came in the clear");
+    assert_eq!(email.rcpt_to, vec!["citizen@example.pk".to_string()]);
+    let parsed = MessageParser::default().parse(&email.raw).ok_or("the message does not parse")?;
+    assert_eq!(parsed.subject(), Some(content.subject.as_str()));
+    assert!(parsed.subject().is_some_and(|s| s.contains("چالان")));
+    let text = parsed.body_text(0).ok_or("no text part")?;
+    assert_eq!(text.replace("\r\n", "\n").trim_end(), content.text.trim_end());
+    assert!(text.contains("محترم Muhammad <Ali> & Sons،"));
+    assert!(parsed.body_html(0).is_some_and(|h| h.contains("dir=\"rtl\"")));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_server_offering_starttls_still_takes_plain_mail_and_says_so() -> R {
+    let ca = PrivateCa::new()?;
+    let server = ca.sandbox().await?;
+    let outcome = EmailSender::new(server.client_config(FROM))?.send("citizen@example.pk", &urdu_email()?, &key("m-plain")?, now()).await;
+    assert!(matches!(outcome, SendOutcome::Accepted { .. }), "{outcome:?}");
+    assert_eq!(server.messages().iter().map(|m| m.over_tls).collect::<Vec<_>>(), vec![false]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_the_relays_ca_the_certificate_is_refused_and_nothing_is_sent() -> R {
+    let ca = PrivateCa::new()?;
+    let server = ca.sandbox().await?;
+    let outcome = EmailSender::new(starttls(&server, None))?.send("citizen@example.pk", &urdu_email()?, &key("m-untrusted")?, now()).await;
+    // A relay whose certificate is not trusted is fixed in the configuration, so the notice
+    // waits for a retry rather than being dropped.
+    assert!(matches!(&outcome, SendOutcome::Retryable { reason } if reason.contains("certificate")), "{outcome:?}");
+    assert!(server.messages().is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_ca_file_that_does_not_exist_is_a_configuration_error_naming_it() -> R {
+    let ca = PrivateCa::new()?;
+    let server = ca.sandbox().await?;
+    let missing = ca.dir.path().join("kp-relay-ca.pem");
+    match EmailSender::new(starttls(&server, Some(missing.clone()))) {
+        Err(NotifyError::InvalidConfig { field: "ca_file", reason }) => {
+            assert!(reason.contains(&missing.display().to_string()), "{reason}");
+            Ok(())
+        }
+        other => Err(format!("expected a ca_file error, got {other:?}").into()),
+    }
 }

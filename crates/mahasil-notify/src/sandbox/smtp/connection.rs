@@ -1,9 +1,10 @@
 //! One client of the sandbox mail server: command lines and message data read with a limit
-//! on every line and on the whole message, DATA dot-unstuffed, replies written back.
+//! on every line and on the whole message, DATA dot-unstuffed, replies written back, and
+//! the connection handed to TLS after STARTTLS.
 
 use std::time::Duration;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use super::session::{Next, Session};
@@ -15,6 +16,8 @@ pub const MAX_COMMAND_LINE_BYTES: usize = 512;
 pub const MAX_DATA_LINE_BYTES: usize = 1000;
 /// How long a client may stay silent.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long the TLS handshake after STARTTLS may take.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// One line read.
 enum Line {
@@ -60,45 +63,90 @@ pub(super) async fn turn_away(mut stream: TcpStream) -> std::io::Result<()> {
     stream.shutdown().await
 }
 
-/// Holds one SMTP conversation until QUIT, silence or a closed connection.
-pub(super) async fn serve(stream: TcpStream, mailbox: &Mailbox) -> std::io::Result<()> {
-    let (reader, mut writer) = stream.into_split();
-    let mut reader = BufReader::new(reader);
-    let mut session = Session::new(&mailbox.config);
-    writer.write_all(format!("{}\r\n", session.greeting()).as_bytes()).await?;
+/// How a stretch of the conversation ended.
+enum Ended {
+    /// QUIT, silence or a closed connection.
+    Closed,
+    /// STARTTLS was accepted; the handshake comes next.
+    StartTls,
+}
+
+/// Holds one SMTP conversation until QUIT, silence or a closed connection; after STARTTLS,
+/// the rest of it is held over TLS.
+pub(super) async fn serve<S>(stream: S, mailbox: &Mailbox) -> std::io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut plain = BufReader::new(stream);
+    let mut session = Session::new(&mailbox.config, mailbox.tls.is_some());
+    send(&mut plain, &session.greeting()).await?;
+    let (Ended::StartTls, Some(tls)) = (converse(&mut plain, &mut session, mailbox).await?, &mailbox.tls) else { return Ok(()) };
+    if !plain.buffer().is_empty() {
+        // Commands sent behind STARTTLS, before the handshake, would be taken as if they came
+        // over TLS (the injection of CVE-2011-0411): a real client waits for the 220.
+        send(&mut plain, "554 5.5.1 Commands followed STARTTLS before the handshake").await?;
+        return plain.shutdown().await;
+    }
+    send(&mut plain, "220 2.0.0 Ready to start TLS").await?;
+    let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, tls.acceptor().accept(plain.into_inner()));
+    let encrypted = handshake.await.map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake took too long"))??;
+    session.tls_started();
+    let mut encrypted = BufReader::new(encrypted);
+    // The session no longer offers STARTTLS, so this ends only by closing.
+    converse(&mut encrypted, &mut session, mailbox).await?;
+    Ok(())
+}
+
+/// Writes one reply, CRLF added, and flushes it (TLS holds written bytes until then).
+async fn send(stream: &mut (impl AsyncWrite + Unpin), reply: &str) -> std::io::Result<()> {
+    stream.write_all(format!("{reply}\r\n").as_bytes()).await?;
+    stream.flush().await
+}
+
+/// Reads commands and answers them until the client leaves or STARTTLS is accepted.
+async fn converse<S>(stream: &mut BufReader<S>, session: &mut Session<'_>, mailbox: &Mailbox) -> std::io::Result<Ended>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     loop {
-        let line = match read_line_in_time(&mut reader, MAX_COMMAND_LINE_BYTES).await? {
-            Line::Closed => return Ok(()),
+        let line = match read_line_in_time(stream, MAX_COMMAND_LINE_BYTES).await? {
+            Line::Closed => return Ok(Ended::Closed),
             Line::TooLong => {
-                writer.write_all(b"500 5.5.2 Line too long\r\n").await?;
+                send(stream, "500 5.5.2 Line too long").await?;
                 continue;
             }
             Line::Complete(line) => line,
         };
         let reply = match session.command(&String::from_utf8_lossy(&line)) {
             Next::Reply(reply) => reply,
+            Next::StartTls => return Ok(Ended::StartTls),
             Next::Close(reply) => {
-                writer.write_all(format!("{reply}\r\n").as_bytes()).await?;
-                return writer.shutdown().await;
+                send(stream, &reply).await?;
+                stream.shutdown().await?;
+                return Ok(Ended::Closed);
             }
             Next::ReadData => {
-                writer.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await?;
-                let Some(data) = read_data(&mut reader, mailbox.config.max_message_bytes).await? else { return Ok(()) };
-                let envelope = session.take_envelope();
-                match (data, envelope) {
-                    (Data::Message(raw), Some(envelope)) => {
-                        let email = ReceivedEmail::parse(envelope, raw);
-                        let reply = format!("250 2.0.0 Ok: queued as {}", mailbox_id(&email));
-                        tracing::info!(to = ?email.rcpt_to, subject = email.subject.as_deref(), "sandbox mail server took a message");
-                        mailbox.keep(email);
-                        reply
-                    }
-                    (Data::TooLarge, _) => format!("552 5.3.4 Message larger than {} bytes", mailbox.config.max_message_bytes),
-                    (Data::Message(_), None) => "503 5.5.1 No transaction".into(),
-                }
+                send(stream, "354 End data with <CR><LF>.<CR><LF>").await?;
+                let Some(data) = read_data(stream, mailbox.config.max_message_bytes).await? else { return Ok(Ended::Closed) };
+                end_of_data(data, session, mailbox)
             }
         };
-        writer.write_all(format!("{reply}\r\n").as_bytes()).await?;
+        send(stream, &reply).await?;
+    }
+}
+
+/// Keeps a message that came whole; the reply to the end of DATA.
+fn end_of_data(data: Data, session: &mut Session<'_>, mailbox: &Mailbox) -> String {
+    match (data, session.take_envelope()) {
+        (Data::Message(raw), Some(envelope)) => {
+            let email = ReceivedEmail::parse(envelope, raw, session.over_tls());
+            let reply = format!("250 2.0.0 Ok: queued as {}", mailbox_id(&email));
+            tracing::info!(to = ?email.rcpt_to, subject = email.subject.as_deref(), over_tls = email.over_tls, "sandbox mail server took a message");
+            mailbox.keep(email);
+            reply
+        }
+        (Data::TooLarge, _) => format!("552 5.3.4 Message larger than {} bytes", mailbox.config.max_message_bytes),
+        (Data::Message(_), None) => "503 5.5.1 No transaction".into(),
     }
 }
 
@@ -144,6 +192,12 @@ fn mailbox_id(email: &ReceivedEmail) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use tokio::io::AsyncReadExt;
+
+    use super::super::{SmtpSandboxConfig, SmtpSandboxTls};
     use super::*;
 
     async fn data(input: &[u8], max_bytes: usize) -> Option<Vec<u8>> {
@@ -176,6 +230,23 @@ mod tests {
         assert!(matches!(read_line(&mut reader, 10).await?, Line::TooLong));
         assert!(matches!(read_line(&mut reader, 10).await?, Line::Complete(l) if l == b"ok\r\n"));
         assert!(matches!(read_line(&mut reader, 10).await?, Line::Closed));
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn commands_sent_behind_starttls_are_not_carried_into_tls() -> Result<(), Box<dyn std::error::Error>> {
+        let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()])?;
+        let tls = SmtpSandboxTls::from_der(certified.cert.der().to_vec(), certified.signing_key.serialize_der())?;
+        let mailbox = Mailbox { config: SmtpSandboxConfig::default(), tls: Some(tls), emails: Mutex::new(VecDeque::new()) };
+        let (mut client, server) = tokio::io::duplex(4096);
+        // All in one write, as an attacker in the middle would add them.
+        client.write_all(b"EHLO client.test\r\nSTARTTLS\r\nMAIL FROM:<injected@example.pk>\r\n").await?;
+        serve(server, &mailbox).await?;
+        let mut replies = String::new();
+        client.read_to_string(&mut replies).await?;
+        assert!(replies.contains("250-STARTTLS\r\n"), "{replies}");
+        assert!(replies.ends_with("554 5.5.1 Commands followed STARTTLS before the handshake\r\n"), "{replies}");
+        assert!(!replies.contains("220 2.0.0"), "{replies}");
         Ok(())
     }
 }

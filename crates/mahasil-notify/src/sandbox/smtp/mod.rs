@@ -1,13 +1,16 @@
 //! The sandbox mail server: a small SMTP receiver on a real socket. It advertises
 //! 8BITMIME and SMTPUTF8, refuses messages over its size limit, answers 550 to the
 //! recipients it is told to refuse, and keeps every message it accepts, parsed with
-//! `mail-parser`, for [`SmtpSandbox::messages`].
+//! `mail-parser`, for [`SmtpSandbox::messages`]. Started with a certificate
+//! ([`SmtpSandbox::start_with_starttls`]) it also offers STARTTLS, as a relay does.
 //!
 //! - `session`: the conversation's rules, without IO;
-//! - `connection`: reading commands and message data from one client.
+//! - `connection`: reading commands and message data from one client, and the upgrade;
+//! - `tls`: the certificate and key shown after STARTTLS.
 
 mod connection;
 mod session;
+mod tls;
 
 use std::collections::VecDeque;
 use std::io;
@@ -22,6 +25,7 @@ use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 
 pub use self::session::MAX_RECIPIENTS;
+pub use self::tls::SmtpSandboxTls;
 use crate::email::SmtpConfig;
 
 /// Default size limit of one message, in bytes.
@@ -65,10 +69,12 @@ pub struct ReceivedEmail {
     /// The first `text/html` part, decoded.
     pub html: Option<String>,
     pub received_at: Timestamp,
+    /// Whether it came over TLS, after STARTTLS.
+    pub over_tls: bool,
 }
 
 impl ReceivedEmail {
-    fn parse(envelope: session::Envelope, raw: Vec<u8>) -> Self {
+    fn parse(envelope: session::Envelope, raw: Vec<u8>, over_tls: bool) -> Self {
         let parsed = MessageParser::default().parse(&raw);
         let part = |html: bool| {
             parsed.as_ref()?.parts.iter().find_map(|p| match (&p.body, html) {
@@ -79,13 +85,15 @@ impl ReceivedEmail {
         let (text, html) = (part(false), part(true));
         let subject = parsed.as_ref().and_then(|m| m.subject()).map(str::to_string);
         let message_id = parsed.as_ref().and_then(|m| m.message_id()).map(str::to_string);
-        Self { mail_from: envelope.mail_from, rcpt_to: envelope.rcpt_to, message_id, subject, text, html, raw, received_at: Timestamp::now() }
+        let received_at = Timestamp::now();
+        Self { mail_from: envelope.mail_from, rcpt_to: envelope.rcpt_to, message_id, subject, text, html, raw, received_at, over_tls }
     }
 }
 
-/// What the connections share: the settings and the messages kept.
+/// What the connections share: the settings, the certificate if any, and the messages kept.
 pub(crate) struct Mailbox {
     config: SmtpSandboxConfig,
+    tls: Option<SmtpSandboxTls>,
     emails: Mutex<VecDeque<ReceivedEmail>>,
 }
 
@@ -113,7 +121,7 @@ pub struct SmtpSandbox {
 
 impl std::fmt::Debug for SmtpSandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpSandbox").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("SmtpSandbox").field("addr", &self.addr).field("starttls", &self.mailbox.tls.is_some()).finish_non_exhaustive()
     }
 }
 
@@ -124,12 +132,24 @@ impl Drop for SmtpSandbox {
 }
 
 impl SmtpSandbox {
-    /// Serves SMTP on `listener`, from within a Tokio runtime.
+    /// Serves SMTP in plain text on `listener`, from within a Tokio runtime.
     pub fn start(listener: TcpListener, config: SmtpSandboxConfig) -> io::Result<Self> {
+        Self::serve(listener, config, None)
+    }
+
+    /// Serves SMTP on `listener` and offers STARTTLS with `tls`, from within a Tokio runtime.
+    /// Clients that do not ask for it are still served in plain text; the messages say which
+    /// way they came ([`ReceivedEmail::over_tls`]).
+    pub fn start_with_starttls(listener: TcpListener, config: SmtpSandboxConfig, tls: SmtpSandboxTls) -> io::Result<Self> {
+        Self::serve(listener, config, Some(tls))
+    }
+
+    fn serve(listener: TcpListener, config: SmtpSandboxConfig, tls: Option<SmtpSandboxTls>) -> io::Result<Self> {
         let addr = listener.local_addr()?;
-        let mailbox = Arc::new(Mailbox { config, emails: Mutex::new(VecDeque::new()) });
+        let starttls = tls.is_some();
+        let mailbox = Arc::new(Mailbox { config, tls, emails: Mutex::new(VecDeque::new()) });
         let task = tokio::spawn(accept(listener, Arc::clone(&mailbox)));
-        tracing::info!(%addr, "sandbox mail server listening");
+        tracing::info!(%addr, starttls, "sandbox mail server listening");
         Ok(Self { addr, mailbox, task })
     }
 
@@ -137,7 +157,8 @@ impl SmtpSandbox {
         self.addr
     }
 
-    /// A plain-text client configuration for this server, sending as `from`.
+    /// A plain-text client configuration for this server, sending as `from`. For STARTTLS,
+    /// set `tls` and a `ca_file` that holds the CA of the sandbox's certificate.
     pub fn client_config(&self, from: &str) -> SmtpConfig {
         SmtpConfig::plain(self.addr.ip().to_string(), self.addr.port(), from)
     }

@@ -1,6 +1,6 @@
 //! One SMTP conversation as a state machine, without IO: a command line in, the reply out.
 //! It knows EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, NOOP, VRFY and QUIT, in the order
-//! RFC 5321 allows them.
+//! RFC 5321 allows them, and STARTTLS (RFC 3207) when the server has a certificate.
 
 use super::SmtpSandboxConfig;
 
@@ -16,6 +16,19 @@ pub(super) enum Next {
     ReadData,
     /// Send this reply and close.
     Close(String),
+    /// Send `220`, hand the connection to TLS, then call [`Session::tls_started`].
+    StartTls,
+}
+
+/// Where the conversation stands with TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsState {
+    /// The server has no certificate: STARTTLS is neither offered nor known.
+    Unavailable,
+    /// Offered in EHLO, not yet started.
+    Offered,
+    /// The connection is encrypted; STARTTLS is no longer offered.
+    Active,
 }
 
 /// The sender and recipients of the message being given.
@@ -28,13 +41,28 @@ pub(super) struct Envelope {
 pub(super) struct Session<'a> {
     config: &'a SmtpSandboxConfig,
     greeted: bool,
+    tls: TlsState,
     mail_from: Option<String>,
     rcpt_to: Vec<String>,
 }
 
 impl<'a> Session<'a> {
-    pub(super) fn new(config: &'a SmtpSandboxConfig) -> Self {
-        Self { config, greeted: false, mail_from: None, rcpt_to: Vec::new() }
+    /// A new conversation; `offers_starttls` when the server has a certificate to show.
+    pub(super) fn new(config: &'a SmtpSandboxConfig, offers_starttls: bool) -> Self {
+        let tls = if offers_starttls { TlsState::Offered } else { TlsState::Unavailable };
+        Self { config, greeted: false, tls, mail_from: None, rcpt_to: Vec::new() }
+    }
+
+    /// The handshake succeeded. RFC 3207 4.2: both sides forget what was said in the clear,
+    /// so the client must say EHLO again before anything else.
+    pub(super) fn tls_started(&mut self) {
+        self.tls = TlsState::Active;
+        self.greeted = false;
+        self.reset();
+    }
+
+    pub(super) fn over_tls(&self) -> bool {
+        self.tls == TlsState::Active
     }
 
     pub(super) fn greeting(&self) -> String {
@@ -55,8 +83,9 @@ impl<'a> Session<'a> {
                 self.reset();
                 self.greeted = true;
                 let host = &self.config.hostname;
+                let starttls = if self.tls == TlsState::Offered { "250-STARTTLS\r\n" } else { "" };
                 Next::Reply(format!(
-                    "250-{host} greets {}\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250 SIZE {}",
+                    "250-{host} greets {}\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n{starttls}250 SIZE {}",
                     argument.trim(),
                     self.config.max_message_bytes
                 ))
@@ -67,6 +96,7 @@ impl<'a> Session<'a> {
                 Next::Reply(format!("250 {}", self.config.hostname))
             }
             "EHLO" | "HELO" => reply("501 5.5.4 Say who you are"),
+            "STARTTLS" => self.starttls(argument),
             "MAIL" => self.mail(argument),
             "RCPT" => self.rcpt(argument),
             "DATA" if !self.rcpt_to.is_empty() => Next::ReadData,
@@ -80,6 +110,16 @@ impl<'a> Session<'a> {
             "QUIT" => Next::Close("221 2.0.0 Bye".into()),
             "" => reply("500 5.5.2 Empty command"),
             _ => reply("502 5.5.2 Command not implemented"),
+        }
+    }
+
+    fn starttls(&self, argument: &str) -> Next {
+        match self.tls {
+            TlsState::Unavailable => Next::Reply("502 5.5.1 STARTTLS not offered".into()),
+            TlsState::Active => Next::Reply("503 5.5.1 TLS already started".into()),
+            TlsState::Offered if !argument.trim().is_empty() => Next::Reply("501 5.5.4 Syntax: STARTTLS, without parameters".into()),
+            TlsState::Offered if !self.greeted => Next::Reply("503 5.5.1 EHLO first".into()),
+            TlsState::Offered => Next::StartTls,
         }
     }
 
@@ -149,13 +189,14 @@ mod tests {
         match next {
             Next::Reply(text) | Next::Close(text) => text.get(..3).unwrap_or_default(),
             Next::ReadData => "354",
+            Next::StartTls => "220",
         }
     }
 
     #[test]
     fn a_whole_transaction() {
         let config = config();
-        let mut session = Session::new(&config);
+        let mut session = Session::new(&config, false);
         let ehlo = session.command("EHLO client.test\r\n");
         assert!(matches!(&ehlo, Next::Reply(text) if text.contains("250-8BITMIME") && text.contains("250-SMTPUTF8") && text.contains("SIZE")));
         assert_eq!(code(&session.command("MAIL FROM:<noreply@kp.gov.pk> BODY=8BITMIME SMTPUTF8")), "250");
@@ -169,7 +210,7 @@ mod tests {
     #[test]
     fn commands_out_of_order_are_refused() {
         let config = config();
-        let mut session = Session::new(&config);
+        let mut session = Session::new(&config, false);
         assert_eq!(code(&session.command("MAIL FROM:<a@b.pk>")), "503");
         assert_eq!(code(&session.command("HELO x")), "250");
         assert_eq!(code(&session.command("RCPT TO:<a@b.pk>")), "503");
@@ -187,9 +228,42 @@ mod tests {
     #[test]
     fn a_declared_size_over_the_limit_is_refused_at_once() {
         let config = SmtpSandboxConfig { max_message_bytes: 1000, ..config() };
-        let mut session = Session::new(&config);
+        let mut session = Session::new(&config, false);
         session.command("EHLO x");
         assert_eq!(code(&session.command("MAIL FROM:<a@b.pk> SIZE=1001")), "552");
         assert_eq!(code(&session.command("MAIL FROM:<a@b.pk> SIZE=1000")), "250");
+    }
+
+    #[test]
+    fn starttls_is_offered_once_and_asks_for_a_new_ehlo() {
+        let config = config();
+        let mut session = Session::new(&config, true);
+        assert_eq!(code(&session.command("STARTTLS")), "503");
+        let ehlo = session.command("EHLO client.test");
+        assert!(matches!(&ehlo, Next::Reply(text) if text.contains("250-STARTTLS\r\n")), "{ehlo:?}");
+        assert_eq!(code(&session.command("STARTTLS now")), "501");
+        assert_eq!(code(&session.command("MAIL FROM:<noreply@kp.gov.pk>")), "250");
+        assert_eq!(session.command("starttls"), Next::StartTls);
+        assert!(!session.over_tls());
+
+        session.tls_started();
+        assert!(session.over_tls());
+        // What was said in the clear is forgotten: the sender and the greeting.
+        assert_eq!(code(&session.command("MAIL FROM:<noreply@kp.gov.pk>")), "503");
+        let ehlo = session.command("EHLO client.test");
+        assert!(matches!(&ehlo, Next::Reply(text) if !text.contains("STARTTLS")), "{ehlo:?}");
+        assert_eq!(code(&session.command("STARTTLS")), "503");
+        assert_eq!(code(&session.command("MAIL FROM:<noreply@kp.gov.pk>")), "250");
+        assert_eq!(code(&session.command("RCPT TO:<a@example.pk>")), "250");
+    }
+
+    #[test]
+    fn without_a_certificate_starttls_is_unknown() {
+        let config = config();
+        let mut session = Session::new(&config, false);
+        let ehlo = session.command("EHLO client.test");
+        assert!(matches!(&ehlo, Next::Reply(text) if !text.contains("STARTTLS")), "{ehlo:?}");
+        assert_eq!(code(&session.command("STARTTLS")), "502");
+        assert!(!session.over_tls());
     }
 }
