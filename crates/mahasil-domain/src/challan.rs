@@ -14,6 +14,7 @@ use crate::head::{FeeSchedule, FrozenAmounts, RevenueHead, schedule_in_force};
 use crate::identity::{Cnic, Email, Mobile, Text, VehicleNo};
 use crate::jurisdiction::{Jurisdiction, Level, Slug};
 use crate::money::Paisa;
+use crate::notice::Language;
 use crate::time::local_date;
 use crate::{DomainError, Result};
 
@@ -108,6 +109,10 @@ pub struct Offender {
     pub vehicle_no: Option<VehicleNo>,
     pub business_name: Option<Text>,
     pub address: Option<Text>,
+    /// The language the offender asked to be written to in, if they said; messages then
+    /// follow it on every channel ([`crate::notice::preferred_language`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
 }
 
 /// Where the challan was issued.

@@ -53,6 +53,7 @@ pub fn random_offender(rng: &mut impl Rng) -> Result<Offender> {
         vehicle_no: if rng.gen_bool(0.5) { Some(random_vehicle(rng)?) } else { None },
         business_name: None,
         address: None,
+        language: None,
     })
 }
 

@@ -104,6 +104,11 @@ impl WebhookSender {
         Ok(Self { config, http })
     }
 
+    /// The receiver's URL.
+    pub fn url(&self) -> &str {
+        &self.config.url
+    }
+
     /// POSTs `event`, signed at its `sent_at`.
     pub async fn send(&self, event: &WebhookEvent) -> SendOutcome {
         let body = match serde_json::to_vec(event) {

@@ -13,6 +13,7 @@ use mahasil_domain::head::HeadCode;
 use mahasil_domain::identity::{Cnic, Email, MAX_TEXT_CHARS, Mobile, Text, VehicleNo};
 use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::money::Paisa;
+use mahasil_domain::notice::Language;
 use mahasil_store::{Actor, CancellationRequest, ChallanRecord, Contest};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -91,7 +92,17 @@ fn parse_offender(o: &OffenderInput, f: &mut Fields) -> Option<Offender> {
     let vehicle_no = f.take("offender.vehicle_no", optional(o.vehicle_no.as_deref(), VehicleNo::parse));
     let business_name = f.take("offender.business_name", optional(o.business_name.as_deref(), Text::parse));
     let address = f.take("offender.address", optional(o.address.as_deref(), Text::parse));
-    Some(Offender { name: name?, cnic: cnic?, mobile: mobile?, email: email?, vehicle_no: vehicle_no?, business_name: business_name?, address: address? })
+    let language = f.take("offender.language", optional(o.language.as_deref(), Language::parse));
+    Some(Offender {
+        name: name?,
+        cnic: cnic?,
+        mobile: mobile?,
+        email: email?,
+        vehicle_no: vehicle_no?,
+        business_name: business_name?,
+        address: address?,
+        language: language?,
+    })
 }
 
 /// Issues a challan for `officer`: parse, look up head and district, let the domain draft

@@ -1,6 +1,7 @@
 //! Short-lived, bounded caches of what nearly every request reads: the session behind a
 //! token and the reference data an issue needs (head with schedules, district). They cut
-//! the database round trips of a request from four to one.
+//! the database round trips of a request from four to one. The notification workers'
+//! templates are held the same way.
 //!
 //! Staleness is bounded by the time-to-live: a change made on this node clears the cache
 //! at once; a change made on another node is seen within the TTL.
@@ -91,6 +92,9 @@ pub struct Caches {
     /// Bank mnemonic → the bank with its secret (or `None`: unknown). A switched-off bank
     /// or a new secret takes effect within the reference TTL.
     pub banks: TtlCache<String, Option<mahasil_store::BankRecord>>,
+    /// The message templates in force (one entry): the workers read them for every batch
+    /// they claim. A template saved on this node clears it.
+    pub templates: TtlCache<(), std::sync::Arc<mahasil_notify::template::TemplateSet>>,
 }
 
 impl Default for Caches {
@@ -100,6 +104,7 @@ impl Default for Caches {
             heads: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
             places: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
             banks: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
+            templates: TtlCache::new(REFERENCE_TTL, 1),
         }
     }
 }

@@ -209,9 +209,10 @@ async fn bad_input_is_named_and_writes_nothing() -> R {
     let mut bad_ids = encroachment("12345");
     bad_ids["offender"]["mobile"] = json!("0423-5761234");
     bad_ids["offender"]["email"] = json!("not-an-email");
+    bad_ids["offender"]["language"] = json!("fr");
     let (status, err) = app.issue(&token, bad_ids).await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    for field in ["offender.cnic", "offender.mobile", "offender.email"] {
+    for field in ["offender.cnic", "offender.mobile", "offender.email", "offender.language"] {
         assert!(err["fields"][field].is_string(), "{field} not named in {err}");
     }
 

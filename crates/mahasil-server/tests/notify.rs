@@ -19,8 +19,10 @@ use mahasil_notify::email::EmailSender;
 use mahasil_notify::outcome::IdempotencyKey;
 use mahasil_notify::sandbox::sms::{SmsFaults, SmsSandbox, SmsSandboxConfig};
 use mahasil_notify::sandbox::smtp::{SmtpSandbox, SmtpSandboxConfig};
+use mahasil_notify::signing::{IDEMPOTENCY_KEY_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER};
 use mahasil_notify::sms_gateway::SmsGateway;
 use mahasil_notify::template::TemplateSet;
+use mahasil_notify::webhook::{WebhookConfig, WebhookSender, verify_webhook};
 use mahasil_server::actions::{IssueChallanInput, LocationInput, OffenderInput};
 use mahasil_server::notify::Channels;
 use mahasil_server::notify::worker::{self, LEASE, WorkerConfig};
@@ -39,6 +41,10 @@ struct World {
 }
 
 async fn world() -> R<World> {
+    world_with(None).await
+}
+
+async fn world_with(webhook: Option<WebhookSender>) -> R<World> {
     let mut web = Web::new().await?;
     let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let app_addr = app_listener.local_addr()?;
@@ -55,10 +61,11 @@ async fn world() -> R<World> {
     let channels = Channels {
         sms: Some(SmsGateway::new(sms_config)?),
         email: Some(EmailSender::new(smtp.client_config("Government of Khyber Pakhtunkhwa <noreply@mahasil.test>"))?),
-        webhook: None,
+        webhook,
         sms_report_secret: Some(REPORT_SECRET.into()),
     };
     web.state.channels = std::sync::Arc::new(channels);
+    mahasil_server::notify::register_webhook(&web.state).await?;
     let app = mahasil_server::router(web.state.clone());
     let serving = tokio::spawn(async move {
         let _ = axum::serve(app_listener, app).await;
@@ -67,6 +74,11 @@ async fn world() -> R<World> {
 }
 
 async fn issue(w: &World, mobile: &str, email: Option<&str>) -> R<ChallanRecord> {
+    issue_in(w, mobile, email, None).await
+}
+
+/// Issues a challan whose offender asked for messages in `language`, if given.
+async fn issue_in(w: &World, mobile: &str, email: Option<&str>, language: Option<&str>) -> R<ChallanRecord> {
     let user = w.web.state.store.user_by_username(OFFICER).await?.ok_or("no officer")?;
     let who = mahasil_server::auth::session::principal_of(&user);
     let input = IssueChallanInput {
@@ -82,6 +94,7 @@ async fn issue(w: &World, mobile: &str, email: Option<&str>) -> R<ChallanRecord>
             vehicle_no: None,
             business_name: None,
             address: None,
+            language: language.map(str::to_string),
         },
         location: LocationInput { lat: 34.01, lon: 71.57, text: "Saddar Road".into() },
     };
@@ -235,7 +248,7 @@ async fn a_worker_that_dies_between_claim_and_send_or_after_the_gateway_took_it_
     let templates = TemplateSet::defaults()?;
     let facts = mahasil_server::notify::render::facts(&w.web.state, sms).await?;
     let rendered = mahasil_server::notify::render::render(&templates, sms.kind, sms.language, sms.channel, &facts)?;
-    let sent = w.web.state.channels.send(sms.channel, &sms.recipient, &rendered, &IdempotencyKey::parse(&sms.key)?, Timestamp::now()).await;
+    let sent = w.web.state.channels.send(sms, &facts, &rendered, &IdempotencyKey::parse(&sms.key)?, Timestamp::now()).await;
     assert!(sent.is_accepted(), "{sent:?}");
     // A third worker, after that lease too, delivers both.
     assert_eq!(pass(&w, later + LEASE + SignedDuration::from_secs(1)).await?, 2);
@@ -291,6 +304,8 @@ async fn a_template_with_an_unknown_placeholder_is_refused_and_a_good_one_is_use
     assert!(preview.body.contains("GSM-7") && preview.body.contains("id=\"sms-length\""), "{}", preview.body);
     let urdu = w.web.post("/admin/templates/challan_issued/ur/sms", &admin, &[("action", "preview"), ("source", "چالان {challan_no}")]).await?;
     assert!(urdu.body.contains("UCS-2"), "{}", urdu.body);
+    // The workers hold the templates a while; a save on this node lets go of them at once.
+    let before = mahasil_server::notify::render::templates(&w.web.state).await?;
     let saved = w.web.post(path, &admin, &[("action", "save"), ("source", "Challan {challan_no}: PKR due {amount}")]).await?;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert_eq!(w.web.get("/admin/templates/challan_issued/en/sms", &w.web.sign_in(OFFICER).await?).await?.status, StatusCode::FORBIDDEN);
@@ -300,6 +315,7 @@ async fn a_template_with_an_unknown_placeholder_is_refused_and_a_good_one_is_use
     let m = messages(&w, &c).await?;
     let sms = of(&m, Channel::Sms)?;
     let templates = mahasil_server::notify::render::templates(&w.web.state).await?;
+    assert!(!std::sync::Arc::ptr_eq(&before, &templates), "read again after the save");
     let claimed = w.web.state.store.claim_messages(Timestamp::now(), LEASE, 10).await?;
     let mine = claimed.iter().find(|x| x.id == sms.id).ok_or("not claimed")?;
     let facts = mahasil_server::notify::render::facts(&w.web.state, mine).await?;
@@ -371,5 +387,78 @@ async fn a_reminder_for_a_challan_paid_after_it_was_queued_is_skipped_not_sent()
     assert!(reminder.last_error.as_deref().is_some_and(|e| e.contains("paid")), "{:?}", reminder.last_error);
     assert!(w.sms.messages().iter().all(|s| s.idempotency_key != reminder.key), "the gateway never saw the reminder");
     assert_eq!(w.sms.messages().len(), 2);
+    Ok(())
+}
+
+/// One POST a webhook receiver got: its headers of note and its body.
+struct Posted {
+    key: String,
+    timestamp: String,
+    signature: String,
+    body: Vec<u8>,
+}
+
+/// A webhook receiver on a loopback port that answers 200 and hands over what it got.
+async fn webhook_receiver() -> R<(String, tokio::sync::mpsc::UnboundedReceiver<Posted>)> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let header = |h: &axum::http::HeaderMap, name: &str| h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let app = axum::Router::new().route(
+        "/hooks/mahasil",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let posted = Posted {
+                key: header(&headers, IDEMPOTENCY_KEY_HEADER),
+                timestamp: header(&headers, WEBHOOK_TIMESTAMP_HEADER),
+                signature: header(&headers, WEBHOOK_SIGNATURE_HEADER),
+                body: body.to_vec(),
+            };
+            let _ = tx.send(posted);
+            async { StatusCode::OK }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hooks/mahasil", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((url, rx))
+}
+
+const WEBHOOK_SECRET: &str = "test-webhook-secret";
+
+#[tokio::test]
+async fn a_webhook_receiver_gets_each_message_signed_and_the_offenders_language_is_followed() -> R {
+    let (url, mut received) = webhook_receiver().await?;
+    let sender = WebhookSender::new(WebhookConfig { url: url.clone(), secret: WEBHOOK_SECRET.into(), timeout_ms: 2_000 })?;
+    let w = world_with(Some(sender)).await?;
+    // An offender who asked for English: the SMS is in English too.
+    let c = issue_in(&w, "0300-1234567", Some("gul.khan@example.pk"), Some("en")).await?;
+    let queued = messages(&w, &c).await?;
+    let mut seen: Vec<_> = queued.iter().map(|m| (m.channel, m.language.as_str(), m.recipient.as_str())).collect();
+    seen.sort();
+    assert_eq!(seen, [(Channel::Sms, "en", "+923001234567"), (Channel::Email, "en", "gul.khan@example.pk"), (Channel::Webhook, "en", url.as_str())]);
+    assert_eq!(pass(&w, Timestamp::now()).await?, 3);
+
+    let posted = tokio::time::timeout(Duration::from_secs(5), received.recv()).await?.ok_or("no event")?;
+    let event = verify_webhook(WEBHOOK_SECRET, &posted.timestamp, &posted.signature, &posted.body, Timestamp::now())?;
+    let hook = of(&messages(&w, &c).await?, Channel::Webhook)?.clone();
+    assert_eq!((posted.key.as_str(), event.event_id.as_str()), (hook.key.as_str(), hook.key.as_str()));
+    assert_eq!((event.kind.as_str(), event.language.as_str(), event.challan_no.clone()), ("challan_issued", "en", c.challan_no.to_string()));
+    assert_eq!(event.fields.get("amount").map(String::as_str), Some("PKR 5,000"));
+    assert_eq!(hook.status, MessageStatus::Sent);
+    assert!(hook.rendered.as_deref().is_some_and(|r| r.contains(&event.text.replace('\n', "\\n"))), "{:?}", hook.rendered);
+    let sms = w.sms.messages();
+    assert!(sms[0].text.is_ascii() && sms[0].text.contains(&c.challan_no.to_string()), "an English SMS: {}", sms[0].text);
+
+    // Once the receiver is replaced, a message queued for the old one is not sent to the
+    // new one; it fails, naming both.
+    let other = issue(&w, "0300-7654321", None).await?;
+    let elsewhere = WebhookSender::new(WebhookConfig { url: format!("{url}/v2"), secret: WEBHOOK_SECRET.into(), timeout_ms: 2_000 })?;
+    let mut moved = world_with(Some(elsewhere)).await?;
+    moved.web.state.store = w.web.state.store.clone();
+    assert_eq!(pass(&moved, Timestamp::now()).await?, 2);
+    let failed = of(&messages(&w, &other).await?, Channel::Webhook)?.clone();
+    assert_eq!(failed.status, MessageStatus::Failed);
+    assert!(failed.last_error.as_deref().is_some_and(|e| e.contains("/v2") && e.contains(&url)), "{:?}", failed.last_error);
+    assert!(received.try_recv().is_err(), "nothing more reached the first receiver");
     Ok(())
 }

@@ -64,6 +64,7 @@ impl Phone {
                 vehicle_no: Some(VehicleNo::parse(vehicle)?),
                 business_name: None,
                 address: None,
+                language: None,
             },
             location: Location::new(34.0, 71.5, Text::parse("Saddar Road")?)?,
             issued_at: at,

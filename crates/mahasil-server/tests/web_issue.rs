@@ -52,16 +52,19 @@ async fn fixed_head_needs_no_amount() -> R {
     assert!(form.body.contains("dir=\"rtl\" lang=\"ur\""), "Urdu titles are right to left");
     let form_id = form.hidden("form_id")?;
 
-    let done = web.post("/challans/new", &s, &fields(&form_id, &[])).await?;
+    assert!(form.body.contains("name=\"offender.language\""), "the offender is asked which language to write in");
+
+    let done = web.post("/challans/new", &s, &fields(&form_id, &[("offender.language", "en")])).await?;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let no = challan_no_of(done.location())?;
     let stored = web.state.store.challan_by_no(no).await?.ok_or("not stored")?;
     assert_eq!(stored.id.to_string(), form_id, "the form id is the challan id");
+    assert_eq!(stored.offender.language, Some(mahasil_domain::notice::Language::En));
     assert_eq!((stored.amount_paisa, stored.amount_after_due_paisa), (500_000, 600_000));
 
     let page = web.get(done.location(), &s).await?;
     assert_eq!(page.status, StatusCode::OK);
-    for text in ["Challan issued.", "PKR 5,000", "PKR 6,000", "Gul Khan", "PES-1234", "PKT", &no.to_string()] {
+    for text in ["Challan issued.", "PKR 5,000", "PKR 6,000", "Gul Khan", "PES-1234", "PKT", "Messages in", "English", &no.to_string()] {
         assert!(page.body.contains(text), "detail lacks {text}");
     }
     Ok(())

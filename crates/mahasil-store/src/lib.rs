@@ -375,8 +375,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Queues a failed message again, due at `at`, with its attempts back at zero and a new
     /// key (the gateway may remember the old one and answer it without sending); history
     /// row and audit entry (`message.retry`). Unknown id is `NotFound`; a message that is
-    /// not `failed` is `Conflict` (an undeliverable one would fail the same way again).
-    async fn retry_message(&self, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord>;
+    /// not `failed` is `Conflict` (an undeliverable one would fail the same way again). A
+    /// message whose challan is outside `districts` (when given) is `NotFound`, as if it
+    /// did not exist.
+    async fn retry_message(&self, id: i64, districts: Option<Vec<Slug>>, actor: &Actor, at: Timestamp) -> Result<MessageRecord>;
     /// The outbox's depth by status and its lag at `now`, for `/metrics`.
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats>;
     /// Queues the scheduled messages due at `now`, each exactly once ever per challan,
@@ -398,6 +400,11 @@ pub trait Storage: Send + Sync + 'static {
     /// [`messages::MAX_TEMPLATE_SOURCE_BYTES`] (`Domain`). The stored `updated_at` and
     /// `updated_by` are `at` and the actor's username, whatever `t` says.
     async fn put_message_template(&self, t: &StoredTemplate, actor: &Actor, at: Timestamp) -> Result<()>;
+    /// Sets the webhook receiver every message from now on is also sent to (`None`: no
+    /// webhook), as of `at`; returns the one it replaces. The URL must be `http://` or
+    /// `https://` and carry no credentials (`Domain` otherwise): it is each webhook
+    /// message's recipient, shown on the challan page.
+    async fn set_webhook_receiver(&self, url: Option<&str>, at: Timestamp) -> Result<Option<String>>;
 
     // ----- audit -----
 

@@ -32,7 +32,7 @@ use mahasil_domain::notice::{Channel, Language, MessageKind};
 use serde::Serialize;
 use uuid::Uuid;
 
-pub(crate) use self::rules::{age, audit_json, bounded, check_template, claim_terms, schedule_pass};
+pub(crate) use self::rules::{age, audit_json, bounded, check_retry, check_template, check_webhook_url, claim_terms, schedule_pass};
 
 /// Most messages one claim takes; larger limits are cut to this.
 pub const MAX_CLAIM_BATCH: u32 = 100;

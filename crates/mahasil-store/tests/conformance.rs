@@ -120,6 +120,7 @@ conformance! {
     outbox::outbox_reminders_and_overdue_notices_are_queued_once,
     outbox::outbox_queue_depth_and_lag,
     outbox::outbox_templates_are_saved_audited,
+    outbox::outbox_recipients_follow_the_stated_language_and_the_webhook,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
     challans::issue_throughput,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]

@@ -102,6 +102,7 @@ impl Catalogue {
             vehicle_no: None,
             business_name: None,
             address: Some(Text::parse("Saddar Road")?),
+            language: None,
         };
         let location = Location::new(34.0151, 71.5249, Text::parse("Saddar, Peshawar")?)?;
         let request = IssueRequest { amount: None, offender, location };

@@ -10,6 +10,7 @@ use mahasil_domain::head::{AmountRule, FeeSchedule, FrozenAmounts, HeadCode, Rev
 use mahasil_domain::identity::{Cnic, Email, MAX_TEXT_CHARS, Mobile, Text, VehicleNo};
 use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::money::Paisa;
+use mahasil_domain::notice::Language;
 use mahasil_domain::time::{days_since_epoch, local_date};
 use mahasil_seal::{Claims, Document, ShortText};
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,10 @@ pub struct OffenderPayload {
     pub vehicle_no: Option<String>,
     pub business_name: Option<String>,
     pub address: Option<String>,
+    /// `en` or `ur`: the language the offender asked to be written to in; absent when
+    /// they did not say (SMS then goes in Urdu, email in English).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// Where a challan was issued: latitude and longitude in degrees, and a place name.
@@ -110,6 +115,7 @@ impl OffenderPayload {
             vehicle_no: optional("offender.vehicle_no", self.vehicle_no.as_deref(), VehicleNo::parse)?,
             business_name: optional("offender.business_name", self.business_name.as_deref(), Text::parse)?,
             address: optional("offender.address", self.address.as_deref(), Text::parse)?,
+            language: optional("offender.language", self.language.as_deref(), Language::parse)?,
         })
     }
 
@@ -123,6 +129,7 @@ impl OffenderPayload {
             vehicle_no: o.vehicle_no.as_ref().map(|v| v.as_str().into()),
             business_name: o.business_name.as_ref().map(|v| v.as_str().into()),
             address: o.address.as_ref().map(|v| v.as_str().into()),
+            language: o.language.map(|l| l.as_str().into()),
         }
     }
 }

@@ -72,6 +72,7 @@ fn offender(i: &Input) -> R<Offender> {
         vehicle_no: i.vehicle.map(VehicleNo::parse).transpose()?,
         business_name: i.business.map(Text::parse).transpose()?,
         address: None,
+        language: None,
     })
 }
 

@@ -110,6 +110,7 @@ pub async fn run_worker(config: Config) -> anyhow::Result<()> {
     let (channels, _sandboxes) = channels(&config, false, &config.public_base_url).await?;
     anyhow::ensure!(channels.any(), "no notification channel is configured (smtp_url, sms_gateway_url or [sms_gateway], webhook_url)");
     state.channels = Arc::new(channels);
+    mahasil_server::notify::register_webhook(&state).await?;
     let (stop, stopping) = watch::channel(false);
     let workers = mahasil_server::notify::worker::spawn(&state, worker_config(&config), &stopping);
     println!("mahasil worker: {} notification workers running ({} database)", config.notify_workers, state.store.backend());

@@ -36,6 +36,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     let reports_to = if demo { format!("http://{addr}") } else { config.public_base_url.clone() };
     let (channels, _sandboxes) = crate::notify::channels(&config, demo, &reports_to).await?;
     state.channels = std::sync::Arc::new(channels);
+    mahasil_server::notify::register_webhook(&state).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let workers = mahasil_server::notify::worker::spawn(&state, crate::notify::worker_config(&config), &stopping);
     println!("mahasil is serving on http://{addr} ({} database, node {} issuing as {issuer})", store.backend(), config.node_name);

@@ -35,7 +35,7 @@ pub use mahasil_domain::notice::{Channel, Language, MessageKind, preferred_langu
 pub use self::defaults::default_source;
 pub use self::facts::{Bilingual, Decision, DecisionFacts, Facts, PaymentFacts};
 pub use self::html::escape_html;
-pub use self::parsed::{EmailContent, MAX_SUBJECT_CHARS, MAX_TEMPLATE_CHARS, Rendered, Template};
+pub use self::parsed::{CUT_MARK, EmailContent, MAX_SUBJECT_CHARS, MAX_TEMPLATE_CHARS, Rendered, Template};
 pub use self::placeholder::Placeholder;
 pub use self::set::TemplateSet;
 

@@ -10,6 +10,7 @@ use super::html::escape_html;
 use super::placeholder::Placeholder;
 use super::syntax::{self, Origin, Segment};
 use super::{Channel, Language, MessageKind};
+use crate::sms_length::measure;
 use crate::{NotifyError, Result};
 
 /// Longest template source, in characters (an HTML email with its markup fits easily).
@@ -137,7 +138,47 @@ impl Template {
             }),
         })
     }
+
+    /// Renders an SMS in at most `max_parts` parts when it can. A decision's reason is free
+    /// text a supervisor wrote, of any length: when the SMS is too long with it, the reason
+    /// is cut to the longest start that fits, ending in [`CUT_MARK`] (the whole reason is in
+    /// the email and on the challan's page). Any other message too long is rendered whole,
+    /// and the SMS gateway client refuses it with the reason.
+    pub fn render_sms_within(&self, facts: &Facts, max_parts: usize) -> Result<Rendered> {
+        let whole = self.render(facts)?;
+        let fits = |r: &Rendered| measure(r.text()).parts <= max_parts;
+        let reason: Vec<char> = match &facts.decision {
+            Some(d) if self.channel == Channel::Sms && !fits(&whole) => d.reason.chars().collect(),
+            _ => return Ok(whole),
+        };
+        let cut = |n: usize| {
+            let mut shorter = facts.clone();
+            if let Some(d) = shorter.decision.as_mut() {
+                d.reason = format!("{}{CUT_MARK}", reason[..n].iter().collect::<String>().trim_end());
+            }
+            self.render(&shorter)
+        };
+        // The longest start that fits (an SMS only grows with the reason): the answer is in
+        // [0, len), if anywhere.
+        let (mut low, mut high, mut best) = (0, reason.len(), None);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let rendered = cut(mid)?;
+            if fits(&rendered) {
+                best = Some(rendered);
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        Ok(best.unwrap_or(whole))
+    }
 }
+
+/// What ends a decision's reason cut to fit an SMS; three full stops, which GSM-7 carries
+/// (an ellipsis character would turn an English SMS into UCS-2, at less than half the
+/// length a part).
+pub const CUT_MARK: &str = "...";
 
 /// The segments with each field's value, passed through `escape`.
 fn fill(segments: &[Segment], value: &dyn Fn(Placeholder) -> Result<String>, escape: impl Fn(String) -> String) -> Result<String> {

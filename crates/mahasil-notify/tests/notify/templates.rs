@@ -122,3 +122,36 @@ fn a_receipt_without_a_payment_is_refused() -> R {
     assert!(matches!(refused, Err(NotifyError::MissingFact { .. })));
     Ok(())
 }
+
+#[test]
+fn a_long_decision_reason_is_cut_to_fit_an_sms_and_nothing_else_is() -> R {
+    let set = TemplateSet::defaults()?;
+    let mut facts = facts()?;
+    let short = facts.decision.as_ref().map(|d| d.reason.clone()).ok_or("no decision")?;
+    for language in Language::ALL {
+        let template = set.get(MessageKind::ContestDecided, language, Channel::Sms);
+        // A reason that fits is left whole.
+        facts.decision.as_mut().ok_or("no decision")?.reason = short.clone();
+        assert_eq!(template.render_sms_within(&facts, MAX_SMS_PARTS)?, template.render(&facts)?);
+        // A reason of 2,000 characters: cut, ending in the mark, and the SMS just fits.
+        let long: String = ["the road was blocked ", "سڑک بند تھی "].iter().cycle().take(140).copied().collect();
+        facts.decision.as_mut().ok_or("no decision")?.reason = long.clone();
+        assert!(sms_length::measure(template.render(&facts)?.text()).parts > MAX_SMS_PARTS);
+        let cut = template.render_sms_within(&facts, MAX_SMS_PARTS)?;
+        let text = cut.text();
+        assert!(sms_length::measure(text).parts <= MAX_SMS_PARTS, "{language}: {text}");
+        assert!(text.contains(mahasil_notify::template::CUT_MARK), "{language}: {text}");
+        assert!(text.contains("100001-00000042-"), "the challan is still named: {text}");
+        // As long as it can be: one more character of the reason would not fit.
+        let kept = text.find("the road").map(|start| &text[start..]).ok_or("the reason is gone")?;
+        let kept_chars = kept.split(mahasil_notify::template::CUT_MARK).next().unwrap_or("").chars().count();
+        let mut longer = facts.clone();
+        longer.decision.as_mut().ok_or("no decision")?.reason =
+            format!("{}{}", long.chars().take(kept_chars + 1).collect::<String>(), mahasil_notify::template::CUT_MARK);
+        assert!(sms_length::measure(template.render(&longer)?.text()).parts > MAX_SMS_PARTS || kept_chars + 1 >= long.chars().count());
+        // An email keeps the whole reason.
+        let email = set.get(MessageKind::ContestDecided, language, Channel::Email).render_sms_within(&facts, MAX_SMS_PARTS)?;
+        assert!(email.text().contains(long.trim_end()), "{language}");
+    }
+    Ok(())
+}

@@ -276,7 +276,7 @@ async function issue(event) {
 
 /** Clears the offender's fields; district, head and place stay for the next challan. */
 function clearOffender(form) {
-  for (const name of ['amount', 'offender.name', 'offender.cnic', 'offender.mobile', 'offender.email', 'offender.vehicle_no', 'offender.business_name', 'offender.address']) {
+  for (const name of ['amount', 'offender.name', 'offender.cnic', 'offender.mobile', 'offender.email', 'offender.vehicle_no', 'offender.business_name', 'offender.address', 'offender.language']) {
     const input = form.elements.namedItem(name);
     if (input) input.value = '';
   }

@@ -130,10 +130,17 @@ export function parseCoordinate(field, input, limit) {
 /** An optional field: absent when left blank, else parsed. */
 const optional = (input, parse) => (trim(input) === '' ? null : parse(input));
 
+/** The language an offender asked to be written to in: `en` or `ur`. */
+export function parseLanguage(input) {
+  const value = trim(input);
+  if (value !== 'en' && value !== 'ur') throw new FieldError('offender.language', 'language', 'must be English or Urdu');
+  return value;
+}
+
 /**
  * The offender and location of a challan from the form's values, every field checked;
  * throws FieldErrors naming each field that is wrong.
- * @param {{name, cnic, mobile, email?, vehicle_no?, business_name?, address?}} offender
+ * @param {{name, cnic, mobile, email?, vehicle_no?, business_name?, address?, language?}} offender
  * @param {{lat, lon, text}} location
  */
 export function parseParties(offender, location) {
@@ -156,6 +163,7 @@ export function parseParties(offender, location) {
       vehicle_no: take(() => optional(offender.vehicle_no, parseVehicleNo)),
       business_name: take(() => optional(offender.business_name, (v) => parseText('offender.business_name', v))),
       address: take(() => optional(offender.address, (v) => parseText('offender.address', v))),
+      language: take(() => optional(offender.language, parseLanguage)),
     },
     location: {
       lat: take(() => parseCoordinate('location.lat', location.lat, 90)),
@@ -164,6 +172,8 @@ export function parseParties(offender, location) {
     },
   };
   if (errors.length > 0) throw new FieldErrors(errors);
+  // A language only when one was asked, as the server writes an offender.
+  if (parsed.offender.language === null) delete parsed.offender.language;
   return parsed;
 }
 

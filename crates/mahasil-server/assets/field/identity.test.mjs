@@ -82,9 +82,13 @@ test('a whole form: normalised, or every wrong field named at once', () => {
     offender: { name: 'Khan', cnic: '17301-1234567-1', mobile: '+923001234567', email: null, vehicle_no: 'LES-10-1234', business_name: null, address: null },
     location: { lat: 34.01, lon: 71.58, text: 'Khyber Bazaar' },
   });
+  const asked = parseParties({ name: 'Khan', cnic: '1730112345671', mobile: '0300-1234567', language: ' ur ' }, { lat: '34', lon: '71', text: 'Bazaar' });
+  assert.equal(asked.offender.language, 'ur');
   assert.throws(
-    () => parseParties({ name: '', cnic: '123', mobile: '0300', email: 'x' }, { lat: '91', lon: '0', text: '' }),
-    (e) => e instanceof FieldErrors && e.errors.map((x) => x.field).join() === 'offender.name,offender.cnic,offender.mobile,offender.email,location.lat,location.text',
+    () => parseParties({ name: '', cnic: '123', mobile: '0300', email: 'x', language: 'fr' }, { lat: '91', lon: '0', text: '' }),
+    (e) =>
+      e instanceof FieldErrors &&
+      e.errors.map((x) => x.field).join() === 'offender.name,offender.cnic,offender.mobile,offender.email,offender.language,location.lat,location.text',
   );
 });
 

@@ -88,6 +88,7 @@ export function readIssueForm(form) {
       vehicle_no: v('offender.vehicle_no'),
       business_name: v('offender.business_name'),
       address: v('offender.address'),
+      language: v('offender.language'),
     },
     location: { lat: v('location.lat'), lon: v('location.lon'), text: v('location.text') },
   };

@@ -60,7 +60,7 @@ export function issuableHeads(reference, scope, district) {
  * (every wrong field at once), or an Error when the device cannot issue at all.
  *
  * @param {object} form `{head_code, district, amount (rupees as typed), offender: {name,
- *   cnic, mobile, email, vehicle_no, business_name, address}, location: {lat, lon, text}}`
+ *   cnic, mobile, email, vehicle_no, business_name, address, language}, location: {lat, lon, text}}`
  * @param {object} ctx
  * @param {{districts: object[], heads: object[]}} ctx.reference cached reference data
  * @param {object[]} ctx.scope the officer's `[{district, department}]`
@@ -207,6 +207,8 @@ export function challanPayload({ id, challanNo, head, schedule, amounts, distric
       vehicle_no: offender.vehicle_no,
       business_name: offender.business_name,
       address: offender.address,
+      // Left out when not asked, as the server writes it.
+      ...(offender.language ? { language: offender.language } : {}),
     },
     location: { lat: location.lat, lon: location.lon, text: location.text },
     issued_at: rfc3339(issuedAtS),

@@ -242,3 +242,14 @@ test('the enrolment proof and signed request headers sign exactly the texts of d
   const again = await signedRequestHeaders({ deviceId: 'd-1', privateKey: pair.privateKey, method: 'POST', pathAndQuery: '/api/v1/sync/push', body, timestampS: 1_795_000_000 });
   assert.notEqual(again['X-Mahasil-Nonce'], headers['X-Mahasil-Nonce']);
 });
+
+test("the offender's language travels in the payload only when it was asked", async () => {
+  const asked = await issueOffline(form({ offender: { ...form().offender, language: 'en' } }), ctx());
+  assert.equal(JSON.parse(asked.op.payload).offender.language, 'en');
+  const unasked = await issueOffline(form({ offender: { ...form().offender, language: '' } }), ctx());
+  assert.equal('language' in JSON.parse(unasked.op.payload).offender, false, 'left out, as the server writes it');
+  await assert.rejects(
+    issueOffline(form({ offender: { ...form().offender, language: 'pashto' } }), ctx()),
+    (e) => e instanceof FieldErrors && e.errors.some((x) => x.field === 'offender.language'),
+  );
+});

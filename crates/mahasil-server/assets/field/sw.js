@@ -8,7 +8,7 @@
 // set whole before it takes over, then deletes the old one. `/api/` always goes to the
 // network: the app's data lives in IndexedDB, never in this cache.
 
-const CACHE_VERSION = 1; // raise whenever a file of PRECACHE changes
+const CACHE_VERSION = 2; // raise whenever a file of PRECACHE changes
 const CACHE_PREFIX = 'mahasil-field-';
 const CACHE_NAME = `${CACHE_PREFIX}v${CACHE_VERSION}`;
 

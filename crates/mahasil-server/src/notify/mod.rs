@@ -33,3 +33,15 @@ pub fn publish_queue(q: &mahasil_store::QueueStats) {
     metrics::gauge!("mahasil_notify_due").set(q.due as f64);
     metrics::gauge!("mahasil_notify_lag_seconds").set(q.oldest_due_age.map_or(0.0, |age| age.as_secs_f64()));
 }
+
+/// Tells the store which webhook receiver this node sends to (none, when it has none
+/// configured), so that every message from now on is also queued for it. Every node says
+/// so at start: they must all be configured alike, and a change is logged.
+pub async fn register_webhook(state: &AppState) -> Result<(), mahasil_store::StoreError> {
+    let url = state.channels.webhook_url();
+    let before = state.store.set_webhook_receiver(url, jiff::Timestamp::now()).await?;
+    if before.as_deref() != url {
+        tracing::warn!(before = before.as_deref().unwrap_or("none"), now = url.unwrap_or("none"), "the webhook receiver changed");
+    }
+    Ok(())
+}

@@ -2,9 +2,12 @@
 //! receipt, the decision behind a decision notice), put through the template an admin
 //! saved for its kind, language and channel, or the built-in one.
 
+use std::sync::Arc;
+
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::money::Paisa;
 use mahasil_domain::notice::{Channel, Language, MessageKind};
+use mahasil_notify::sms_gateway::MAX_SMS_PARTS;
 use mahasil_notify::template::{Bilingual, Decision, DecisionFacts, Facts, PaymentFacts, Rendered, Template, TemplateSet};
 use mahasil_store::{ChallanRecord, ClaimedMessage, StoreError};
 
@@ -85,13 +88,21 @@ fn decision(message: &ClaimedMessage) -> Option<DecisionFacts> {
     Some(DecisionFacts { decision, reason: event.note.clone().unwrap_or_default() })
 }
 
-/// Renders `facts` with the template for the message's kind, language and channel.
+/// Renders `facts` with the template for the message's kind, language and channel; an SMS
+/// whose decision reason would take it past [`MAX_SMS_PARTS`] has the reason shortened.
 pub fn render(templates: &TemplateSet, kind: MessageKind, language: Language, channel: Channel, facts: &Facts) -> Result<Rendered, RenderError> {
-    Ok(templates.get(kind, language, channel).render(facts)?)
+    let template = templates.get(kind, language, channel);
+    Ok(if channel == Channel::Sms { template.render_sms_within(facts, MAX_SMS_PARTS)? } else { template.render(facts)? })
 }
 
-/// The templates in force: the built-in ones with every template an admin saved in place.
-pub async fn templates(state: &AppState) -> Result<TemplateSet, RenderError> {
+/// The templates in force, from the node's cache when fresh (a template saved on another
+/// node is used within [`crate::cache::REFERENCE_TTL`]).
+pub async fn templates(state: &AppState) -> Result<Arc<TemplateSet>, RenderError> {
+    state.caches.templates.get_or_fetch((), || async { load_templates(state).await.map(Arc::new) }).await
+}
+
+/// The built-in templates with every template an admin saved in place.
+async fn load_templates(state: &AppState) -> Result<TemplateSet, RenderError> {
     let mut set = TemplateSet::defaults()?;
     for saved in state.store.message_templates().await? {
         match Template::parse(saved.kind, saved.language, saved.channel, &saved.source) {

@@ -143,7 +143,8 @@ async fn attempt(state: &AppState, templates: &TemplateSet, m: &ClaimedMessage, 
     if let Some(reason) = settled_since(m.kind, &challan) {
         return MessageOutcome::Skipped { reason };
     }
-    let rendered = match render::facts_of(state, m, challan).await.and_then(|facts| render::render(templates, m.kind, m.language, m.channel, &facts)) {
+    let written = render::facts_of(state, m, challan).await.and_then(|facts| Ok((render::render(templates, m.kind, m.language, m.channel, &facts)?, facts)));
+    let (rendered, facts) = match written {
         Ok(r) => r,
         Err(e) => return MessageOutcome::Failed { reason: format!("cannot write the message: {e}") },
     };
@@ -151,7 +152,7 @@ async fn attempt(state: &AppState, templates: &TemplateSet, m: &ClaimedMessage, 
         Ok(k) => k,
         Err(e) => return MessageOutcome::Failed { reason: format!("message key: {e}") },
     };
-    match state.channels.send(m.channel, &m.recipient, &rendered, &key, now).await {
+    match state.channels.send(m, &facts, &rendered, &key, now).await {
         SendOutcome::Accepted { provider_id } => MessageOutcome::Sent { provider_id, rendered: as_json(&rendered) },
         SendOutcome::Permanent { reason } => MessageOutcome::Failed { reason },
         SendOutcome::Retryable { reason } if m.attempts >= MAX_ATTEMPTS => {

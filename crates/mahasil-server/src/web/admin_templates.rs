@@ -114,6 +114,7 @@ pub async fn save(staff: Staff, Path((kind, language, channel)): Path<(String, S
         let stored =
             StoredTemplate { kind, language, channel, source: template.source().to_string(), updated_at: Timestamp::now(), updated_by: admin.username.clone() };
         staff.state.store.put_message_template(&stored, &Actor::from(&admin), Timestamp::now()).await?;
+        staff.state.caches.templates.clear();
         let name = format!("{}/{}/{}", kind.as_str(), language.as_str(), channel.as_str());
         Ok(Redirect::to(&format!("/admin/templates?saved={name}")).into_response())
     }

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use mahasil_domain::authz::{Action, Principal};
 use mahasil_domain::challan::{ChallanStatus, MAX_REASON_CHARS};
+use mahasil_domain::notice::Language;
 use mahasil_domain::time::local_date;
 use mahasil_store::{ChallanRecord, ContestState, RequestState};
 use maud::{Markup, html};
@@ -83,6 +84,13 @@ fn facts(c: &ChallanRecord, catalogue: &Catalogue, today: jiff::civil::Date) -> 
                 @if let Some(v) = &o.vehicle_no { (row("Vehicle", html! { (v.as_str()) })) }
                 @if let Some(v) = &o.business_name { (row("Business", html! { (v.as_str()) })) }
                 @if let Some(v) = &o.address { (row("Address", html! { (v.as_str()) })) }
+                (row("Messages in", html! {
+                    @match o.language {
+                        Some(Language::En) => "English (as asked)",
+                        Some(Language::Ur) => "Urdu (as asked)",
+                        None => "not asked: SMS in Urdu, email in English",
+                    }
+                }))
                 (row("Place", html! { (c.location.text.as_str()) " (" (c.location.lat) ", " (c.location.lon) ")" }))
             }
         }

@@ -89,6 +89,17 @@ fn offender_fields(form: &FormFields, errors: &FieldErrors) -> Markup {
             (Input::text("Vehicle registration", "offender.vehicle_no", form.get("offender.vehicle_no")).hint("as on the plate, e.g. ABC-123").errors(errors, &["offender.vehicle_no"]))
             (Input::text("Business name", "offender.business_name", form.get("offender.business_name")).maxlength(200).errors(errors, &["offender.business_name"]))
             (Input::text("Address", "offender.address", form.get("offender.address")).maxlength(200).errors(errors, &["offender.address"]))
+            (Select {
+                label: "Language for messages",
+                name: "offender.language",
+                options: vec![
+                    (String::new(), "Not asked: SMS in Urdu, email in English".into()),
+                    ("ur".into(), "Urdu — اردو".into()),
+                    ("en".into(), "English".into()),
+                ],
+                selected: form.get("offender.language"),
+                error: errors.get("offender.language").map(String::as_str),
+            })
         }
     }
 }
@@ -195,6 +206,7 @@ fn input_of(form: &FormFields, id: Uuid, amount_paisa: Option<i64>, lat: f64, lo
             vehicle_no: opt("offender.vehicle_no"),
             business_name: opt("offender.business_name"),
             address: opt("offender.address"),
+            language: opt("offender.language"),
         },
         location: LocationInput { lat, lon, text: form.get("location.text").to_string() },
     }

@@ -163,6 +163,7 @@ pub async fn issue_as(
             vehicle_no: Some("LEA-5555".into()),
             business_name: None,
             address: None,
+            language: None,
         },
         location: LocationInput { lat: 34.01, lon: 71.57, text: "Qissa Khwani Bazaar".into() },
     };

@@ -5,6 +5,7 @@
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::DomainError;
+use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::time::{local_date, pakistan};
 
 use super::{
@@ -15,6 +16,36 @@ use crate::error::{Result, StoreError};
 
 fn invalid(field: &'static str, reason: String) -> StoreError {
     StoreError::Domain(DomainError::Invalid { field, reason })
+}
+
+/// Whether a message may be queued again by someone who sees `districts` (all when
+/// `None`): its challan, in `district`, must be one of theirs (`NotFound` otherwise, as if
+/// it did not exist), and it must have failed (`Conflict`).
+pub(crate) fn check_retry(m: &MessageRecord, district: &str, districts: Option<&[Slug]>) -> Result<()> {
+    if districts.is_some_and(|ds| !ds.iter().any(|d| d.as_str() == district)) {
+        return Err(StoreError::NotFound(format!("no message {} in your districts", m.id)));
+    }
+    if m.status != MessageStatus::Failed {
+        return Err(StoreError::Conflict(format!("message {} is {}: only a failed message is sent again", m.id, m.status)));
+    }
+    Ok(())
+}
+
+/// A webhook receiver's URL as kept: `http://` or `https://`, without credentials (it is
+/// every webhook message's recipient, shown to staff), at most [`MAX_PROVIDER_ID_CHARS`]
+/// characters.
+pub(crate) fn check_webhook_url(url: &str) -> Result<()> {
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(invalid("webhook_url", "must be an http:// or https:// URL".into()));
+    }
+    let authority = url.split("://").nth(1).and_then(|rest| rest.split(['/', '?', '#']).next()).unwrap_or("");
+    if authority.contains('@') {
+        return Err(invalid("webhook_url", "is kept and shown without credentials; give them in webhook_secret".into()));
+    }
+    if url.chars().count() > MAX_PROVIDER_ID_CHARS {
+        return Err(invalid("webhook_url", format!("is longer than {MAX_PROVIDER_ID_CHARS} characters")));
+    }
+    Ok(())
 }
 
 /// The end of a claim's lease, after checking it; and the batch size, cut to the maximum.

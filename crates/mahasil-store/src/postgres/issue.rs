@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use mahasil_domain::challan::ChallanDraft;
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::identity::{Email, Text, VehicleNo};
+use mahasil_domain::notice::Language;
 use mahasil_domain::time::local_date;
 use sqlx::Row;
 
@@ -124,18 +125,19 @@ async fn insert(tx: &mut Tx, records: &[&ChallanRecord]) -> Result<()> {
             INSERT INTO challans (id, challan_no, issuer_no, counter, status, head_code, department, schedule_version,
                 district, officer_id, officer_username, offender_name, cnic, mobile, email, vehicle_no, business_name,
                 address, lat, lon, location_text, issued_at, issued_on, received_at, amount_paisa,
-                amount_after_due_paisa, due_date, seal)
+                amount_after_due_paisa, due_date, seal, language)
             SELECT u.id, u.challan_no, u.issuer_no, u.counter, 'issued', u.head_code, u.department, u.schedule_version,
                 u.district, u.officer_id, u.officer_username, u.offender_name, u.cnic, u.mobile, u.email, u.vehicle_no,
                 u.business_name, u.address, u.lat, u.lon, u.location_text, u.issued_at, u.issued_on, u.received_at,
-                u.amount_paisa, u.amount_after_due_paisa, u.due_date, u.seal
+                u.amount_paisa, u.amount_after_due_paisa, u.due_date, u.seal, u.language
             FROM UNNEST($1::uuid[], $2::text[], $3::int4[], $4::int4[], $5::text[], $6::text[], $7::int4[],
                 $8::text[], $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
                 $16::text[], $17::text[], $18::float8[], $19::float8[], $20::text[], $21::timestamptz[], $22::date[],
-                $23::timestamptz[], $24::int8[], $25::int8[], $26::date[], $27::bytea[])
+                $23::timestamptz[], $24::int8[], $25::int8[], $26::date[], $27::bytea[], $28::text[])
                 AS u(id, challan_no, issuer_no, counter, head_code, department, schedule_version, district, officer_id,
                      officer_username, offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon,
-                     location_text, issued_at, issued_on, received_at, amount_paisa, amount_after_due_paisa, due_date, seal)
+                     location_text, issued_at, issued_on, received_at, amount_paisa, amount_after_due_paisa, due_date, seal,
+                     language)
             RETURNING id, issued_at, officer_username
         )
         INSERT INTO challan_events (challan_id, at, kind, actor, status, note)
@@ -168,6 +170,7 @@ async fn insert(tx: &mut Tx, records: &[&ChallanRecord]) -> Result<()> {
     .bind(records.iter().map(|r| r.amount_after_due_paisa).collect::<Vec<_>>())
     .bind(records.iter().map(|r| PgDate(r.due_date)).collect::<Vec<_>>())
     .bind(records.iter().map(|r| r.seal.as_deref()).collect::<Vec<_>>())
+    .bind(opt_strs(|r| r.offender.language.map(Language::as_str)))
     .execute(&mut tx.conn)
     .await?;
     Ok(())

@@ -21,7 +21,7 @@ use super::types::{PgDate, PgTime, to_micros};
 use super::writer::Tx;
 use crate::messages::{
     CausingEvent, ClaimedMessage, MAX_MESSAGES_PAGE, MessageHistoryEntry, MessageOutcome, MessageRecord, MessageStatus, QueueStats, StoredTemplate, age,
-    audit_json, bounded, check_template, claim_terms, schedule_pass,
+    audit_json, bounded, check_retry, check_template, check_webhook_url, claim_terms, schedule_pass,
 };
 use crate::records::Actor;
 use crate::{Result, StoreError};
@@ -230,19 +230,19 @@ pub(super) async fn delivery_report(pool: &PgPool, provider_id: &str, delivered:
 }
 
 /// Queues `kind` messages (`key_prefix` + challan number) for up to `limit` issued challans
-/// due from `from` to `to` that have none yet; one SMS each, and an email where there is an
-/// address. Two nodes doing it at once queue each message once (the unique key of
+/// due from `from` to `to` that have none yet, to each of their recipients (the view
+/// `message_recipients` of migration 0014). Two nodes doing it at once queue each message once (the unique key of
 /// `messages` settles it). Returns how many messages it queued.
 const QUEUE_FOR_DUE_DATES: &str = "
     WITH due AS (
-        SELECT id, challan_no, mobile, email FROM challans
+        SELECT id, challan_no FROM challans
         WHERE status = 'issued' AND due_date BETWEEN $5 AND $6
           AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.challan_id = challans.id AND m.event_key = $2 || challans.challan_no)
         ORDER BY due_date LIMIT $7
     ), queued AS (
         INSERT INTO messages (key, event_key, event_id, challan_id, kind, channel, recipient, language, status, attempts, next_attempt_at, created_at, updated_at)
         SELECT message_key($1), $2 || c.challan_no, NULL, c.id, $3, r.channel, r.recipient, r.language, 'queued', 0, $1, $4, $4
-        FROM due c CROSS JOIN LATERAL (VALUES ('sms', c.mobile, 'ur'), ('email', c.email, 'en')) AS r (channel, recipient, language)
+        FROM due c JOIN message_recipients r ON r.challan_id = c.id
         WHERE r.recipient IS NOT NULL
         ON CONFLICT (challan_id, event_key, channel, recipient) DO NOTHING
         RETURNING id
@@ -316,11 +316,10 @@ pub(super) async fn queue(pool: &PgPool, now: Timestamp) -> Result<QueueStats> {
 
 // ----- the people's writes, audited -----
 
-pub(super) async fn retry(tx: &mut Tx, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+pub(super) async fn retry(tx: &mut Tx, id: i64, districts: Option<&[Slug]>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
     let before = record(&mut tx.conn, id).await?;
-    if before.status != MessageStatus::Failed {
-        return Err(StoreError::Conflict(format!("message {id} is {}: only a failed message is sent again", before.status)));
-    }
+    let district: String = sqlx::query_scalar("SELECT district FROM challans WHERE id = $1").bind(before.challan_id).fetch_one(&mut tx.conn).await?;
+    check_retry(&before, &district, districts)?;
     let at = to_micros(at);
     // A new key: the gateway may remember the old one and answer it without sending again.
     let detail = format!("queued again by {}; the failed attempts used key {}", actor.username, before.key);
@@ -390,4 +389,22 @@ pub(super) async fn put_template(tx: &mut Tx, t: &StoredTemplate, actor: &Actor,
     .await?;
     tx.audit(at, actor, "template.save", format!("template:{k}/{l}/{c}"), json(&before)?, json(&stored)?);
     Ok(())
+}
+
+pub(super) async fn set_webhook(tx: &mut Tx, url: Option<&str>, at: Timestamp) -> Result<Option<String>> {
+    if let Some(url) = url {
+        check_webhook_url(url)?;
+    }
+    let before: Option<String> = sqlx::query_scalar("SELECT url FROM notify_webhook FOR UPDATE").fetch_optional(&mut tx.conn).await?;
+    match url {
+        Some(url) => {
+            sqlx::query("INSERT INTO notify_webhook (only_row, url, set_at) VALUES (1, $1, $2) ON CONFLICT (only_row) DO UPDATE SET url = $1, set_at = $2")
+                .bind(url)
+                .bind(PgTime(to_micros(at)))
+                .execute(&mut tx.conn)
+                .await?
+        }
+        None => sqlx::query("DELETE FROM notify_webhook").execute(&mut tx.conn).await?,
+    };
+    Ok(before)
 }

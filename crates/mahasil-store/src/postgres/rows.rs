@@ -8,6 +8,7 @@ use mahasil_domain::head::{AfterDueRule, AmountRule, FeeSchedule, HeadCode, Head
 use mahasil_domain::identity::{Cnic, Email, Mobile, Text, VehicleNo};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Level, Slug};
 use mahasil_domain::money::Paisa;
+use mahasil_domain::notice::Language;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
 
@@ -105,7 +106,7 @@ pub(super) fn schedule(row: &PgRow) -> Result<FeeSchedule> {
 /// The columns `challan` reads, qualified by the `c` alias.
 pub(super) const CHALLAN_COLUMNS: &str = "c.seq, c.id, c.challan_no, c.issuer_no, c.status, c.head_code, c.department, c.schedule_version, c.district, \
      c.officer_id, c.officer_username, c.offender_name, c.cnic, c.mobile, c.email, c.vehicle_no, c.business_name, c.address, \
-     c.lat, c.lon, c.location_text, c.issued_at, c.received_at, c.amount_paisa, c.amount_after_due_paisa, c.due_date, c.seal";
+     c.lat, c.lon, c.location_text, c.issued_at, c.received_at, c.amount_paisa, c.amount_after_due_paisa, c.due_date, c.seal, c.language";
 
 pub(super) fn challan(row: &PgRow) -> Result<ChallanRecord> {
     let issuer_no = IssuerNo::new(u32_of(row, "issuer_no")?).map_err(corrupt("issuer_no"))?;
@@ -117,6 +118,7 @@ pub(super) fn challan(row: &PgRow) -> Result<ChallanRecord> {
         vehicle_no: row.try_get::<Option<&str>, _>("vehicle_no")?.map(|s| VehicleNo::parse(s).map_err(corrupt("vehicle_no"))).transpose()?,
         business_name: row.try_get::<Option<&str>, _>("business_name")?.map(|s| text("business_name", s)).transpose()?,
         address: row.try_get::<Option<&str>, _>("address")?.map(|s| text("address", s)).transpose()?,
+        language: row.try_get::<Option<&str>, _>("language")?.map(|s| Language::parse(s).map_err(corrupt("language"))).transpose()?,
     };
     let location = Location { lat: row.try_get("lat")?, lon: row.try_get("lon")?, text: text("location_text", row.try_get("location_text")?)? };
     Ok(ChallanRecord {

@@ -425,9 +425,9 @@ impl Storage for PgStore {
         messages::failed(&self.pool, districts, limit).await
     }
 
-    async fn retry_message(&self, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+    async fn retry_message(&self, id: i64, districts: Option<Vec<Slug>>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
         let actor = actor.clone();
-        self.writer.write(move |tx| Box::pin(async move { messages::retry(tx, id, &actor, at).await })).await
+        self.writer.write(move |tx| Box::pin(async move { messages::retry(tx, id, districts.as_deref(), &actor, at).await })).await
     }
 
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {
@@ -445,6 +445,11 @@ impl Storage for PgStore {
     async fn put_message_template(&self, t: &StoredTemplate, actor: &Actor, at: Timestamp) -> Result<()> {
         let (t, actor) = (t.clone(), actor.clone());
         self.writer.write(move |tx| Box::pin(async move { messages::put_template(tx, &t, &actor, at).await })).await
+    }
+
+    async fn set_webhook_receiver(&self, url: Option<&str>, at: Timestamp) -> Result<Option<String>> {
+        let url = url.map(str::to_owned);
+        self.writer.write(move |tx| Box::pin(async move { messages::set_webhook(tx, url.as_deref(), at).await })).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use mahasil_domain::challan::{ChallanDraft, ChallanStatus, Location, Offender};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo, MAX_COUNTER};
 use mahasil_domain::identity::{Cnic, Email, Mobile, Text, VehicleNo};
+use mahasil_domain::notice::Language;
 use mahasil_domain::time::local_date;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 use uuid::Uuid;
@@ -55,7 +56,7 @@ pub(crate) fn issuer_counter(conn: &Connection, issuer: IssuerNo) -> Result<u32>
 
 pub(crate) const CHALLAN_COLUMNS: &str = "seq, id, issuer_no, counter, status, head_code, department, schedule_version, district, officer_id, officer_username, \
      offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon, location_text, issued_at, received_at, \
-     amount_paisa, amount_after_due_paisa, due_date, seal";
+     amount_paisa, amount_after_due_paisa, due_date, seal, language";
 
 fn opt_text<T>(column: &str, value: Option<String>, parse: impl FnOnce(&str) -> mahasil_domain::Result<T>) -> Result<Option<T>> {
     value.map(|v| rows::parsed(column, || parse(&v))).transpose()
@@ -80,6 +81,7 @@ pub(crate) fn challan_from_row(r: &Row<'_>) -> Result<(i64, ChallanRecord)> {
         vehicle_no: opt_text("challans.vehicle_no", r.get(15)?, VehicleNo::parse)?,
         business_name: opt_text("challans.business_name", r.get(16)?, Text::parse)?,
         address: opt_text("challans.address", r.get(17)?, Text::parse)?,
+        language: opt_text("challans.language", r.get(27)?, Language::parse)?,
     };
     let location = rows::parsed("challans.location", || Location::new(lat, lon, Text::parse(&location_text)?))?;
     let record = ChallanRecord {
@@ -136,8 +138,8 @@ pub(crate) fn next_counter(tx: &Transaction<'_>, issuer: IssuerNo) -> Result<u32
 
 const INSERT_CHALLAN: &str = "INSERT INTO challans (id, challan_no, issuer_no, counter, status, head_code, department, schedule_version, district, officer_id, officer_username, \
      offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon, location_text, issued_at, issued_on, received_at, \
-     amount_paisa, amount_after_due_paisa, due_date, seal) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+     amount_paisa, amount_after_due_paisa, due_date, seal, language) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
 
 pub(crate) fn issue(tx: &Transaction<'_>, d: &ChallanDraft, issuer: IssuerNo, actor: &Actor, received_at: Timestamp, sealer: &Sealer) -> Result<ChallanRecord> {
     let counter = next_counter(tx, issuer)?;
@@ -185,6 +187,7 @@ pub(crate) fn store_numbered(tx: &Transaction<'_>, record: &ChallanRecord, actor
             record.amount_after_due_paisa,
             record.due_date.to_string(),
             record.seal,
+            o.language.map(Language::as_str),
         ])
         .map_err(|e| issue_conflict(e, record))?;
     super::offender_keys::add(tx, tx.last_insert_rowid(), o.cnic.as_str(), o.mobile.as_str(), o.vehicle_no.as_ref().map(VehicleNo::as_str))?;

@@ -15,7 +15,7 @@ use super::rows::{self, micros};
 use crate::error::{Result, StoreError};
 use crate::messages::{
     CausingEvent, ClaimedMessage, MAX_MESSAGES_PAGE, MessageHistoryEntry, MessageOutcome, MessageRecord, MessageStatus, QueueStats, StoredTemplate, age,
-    claim_terms, schedule_pass,
+    check_webhook_url, claim_terms, schedule_pass,
 };
 use crate::records::Actor;
 
@@ -232,8 +232,8 @@ pub(crate) fn delivery_report(tx: &Transaction<'_>, provider_id: &str, delivered
 }
 
 /// Queues `kind` messages (`key_prefix` + challan number) for up to `limit` issued challans
-/// due from `from` to `to` that have none yet; one SMS each, and an email where there is
-/// an address. Returns how many messages it queued.
+/// due from `from` to `to` that have none yet, to each of their recipients (the view
+/// `message_recipients` of migration 0014). Returns how many messages it queued.
 #[expect(clippy::too_many_arguments, reason = "one pass's parameters, each bound once into its one statement")]
 fn queue_for_due_dates(
     tx: &Transaction<'_>,
@@ -250,14 +250,13 @@ fn queue_for_due_dates(
     let queued = tx
         .prepare_cached(&format!(
             "INSERT INTO messages (key, event_key, event_id, challan_id, kind, channel, recipient, language, status, attempts, next_attempt_at, created_at, updated_at)
-             SELECT {NEW_KEY}, ?2 || c.challan_no, NULL, c.id, ?3, r.channel, CASE r.channel WHEN 'sms' THEN c.mobile ELSE c.email END, r.language,
-                    'queued', 0, ?1, ?4, ?4
-             FROM (SELECT id, challan_no, mobile, email FROM challans INDEXED BY challans_open_due
+             SELECT {NEW_KEY}, ?2 || c.challan_no, NULL, c.id, ?3, r.channel, r.recipient, r.language, 'queued', 0, ?1, ?4, ?4
+             FROM (SELECT id, challan_no FROM challans INDEXED BY challans_open_due
                    WHERE status IN ('issued', 'contested') AND status = 'issued' AND due_date BETWEEN ?5 AND ?6
                      AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.challan_id = challans.id AND m.event_key = ?2 || challans.challan_no)
-                   ORDER BY due_date LIMIT ?7) c,
-                  (SELECT 'sms' AS channel, 'ur' AS language UNION ALL SELECT 'email', 'en') r
-             WHERE r.channel = 'sms' OR c.email IS NOT NULL
+                   ORDER BY due_date LIMIT ?7) c
+             JOIN message_recipients r ON r.challan_id = c.id
+             WHERE r.recipient IS NOT NULL
              ON CONFLICT DO NOTHING"
         ))?
         .execute(rusqlite::params![micros(send_at), key_prefix, kind.as_str(), micros(now), from.to_string(), to.to_string(), limit])?;
@@ -316,11 +315,10 @@ pub(crate) fn queue(conn: &Connection, now: Timestamp) -> Result<QueueStats> {
 
 // ----- the people's writes, audited -----
 
-pub(crate) fn retry(tx: &Transaction<'_>, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+pub(crate) fn retry(tx: &Transaction<'_>, id: i64, districts: Option<&[Slug]>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
     let before = record(tx, id)?;
-    if before.status != MessageStatus::Failed {
-        return Err(StoreError::Conflict(format!("message {id} is {}: only a failed message is sent again", before.status)));
-    }
+    let district: String = tx.prepare_cached("SELECT district FROM challans WHERE id = ?1")?.query_row([before.challan_id.to_string()], |r| r.get(0))?;
+    crate::messages::check_retry(&before, &district, districts)?;
     // A new key: the gateway may remember the old one and answer it without sending again.
     tx.prepare_cached(&format!(
         "UPDATE messages SET status = 'queued', key = {NEW_KEY}, attempts = 0, next_attempt_at = ?1, claimed_until = NULL, updated_at = ?1
@@ -370,4 +368,18 @@ pub(crate) fn put_template(tx: &Transaction<'_>, t: &StoredTemplate, actor: &Act
     .execute(rusqlite::params![k, l, c, stored.source, micros(at), stored.updated_by])?;
     let change = Change { action: "template.save", entity: format!("template:{k}/{l}/{c}"), before: rows::json(&before)?, after: rows::json(&stored)? };
     audit_log::append(tx, actor, at, &change)
+}
+
+pub(crate) fn set_webhook(tx: &Transaction<'_>, url: Option<&str>, at: Timestamp) -> Result<Option<String>> {
+    if let Some(url) = url {
+        check_webhook_url(url)?;
+    }
+    let before: Option<String> = tx.prepare_cached("SELECT url FROM notify_webhook")?.query_row([], |r| r.get(0)).optional()?;
+    match url {
+        Some(url) => tx
+            .prepare_cached("INSERT INTO notify_webhook (only_row, url, set_at) VALUES (1, ?1, ?2) ON CONFLICT (only_row) DO UPDATE SET url = ?1, set_at = ?2")?
+            .execute(rusqlite::params![url, micros(at)])?,
+        None => tx.prepare_cached("DELETE FROM notify_webhook")?.execute([])?,
+    };
+    Ok(before)
 }

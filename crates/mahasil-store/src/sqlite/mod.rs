@@ -568,9 +568,9 @@ impl Storage for SqliteStore {
         self.read_snapshot(move |conn| messages::failed(conn, districts.as_deref(), limit)).await
     }
 
-    async fn retry_message(&self, id: i64, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+    async fn retry_message(&self, id: i64, districts: Option<Vec<Slug>>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
         let actor = actor.clone();
-        self.write(move |tx| messages::retry(tx, id, &actor, at)).await
+        self.write(move |tx| messages::retry(tx, id, districts.as_deref(), &actor, at)).await
     }
 
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {
@@ -588,6 +588,11 @@ impl Storage for SqliteStore {
     async fn put_message_template(&self, t: &StoredTemplate, actor: &Actor, at: Timestamp) -> Result<()> {
         let (t, actor) = (t.clone(), actor.clone());
         self.write(move |tx| messages::put_template(tx, &t, &actor, at)).await
+    }
+
+    async fn set_webhook_receiver(&self, url: Option<&str>, at: Timestamp) -> Result<Option<String>> {
+        let url = url.map(str::to_owned);
+        self.write(move |tx| messages::set_webhook(tx, url.as_deref(), at)).await
     }
 
     // ----- audit -----

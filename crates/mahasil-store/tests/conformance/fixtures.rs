@@ -159,6 +159,7 @@ pub fn offender(n: u32) -> TestResult<Offender> {
         vehicle_no: if n.is_multiple_of(2) { Some(VehicleNo::parse(&format!("PES-{}", 1000 + n))?) } else { None },
         business_name: Some(Text::parse(&format!("Shop {n}"))?),
         address: Some(Text::parse("Saddar Road, Peshawar")?),
+        language: None,
     })
 }
 

@@ -94,6 +94,53 @@ pub async fn outbox_issue_queues_its_messages_in_the_same_transaction(store: Sto
     Ok(())
 }
 
+/// Each message's channel, language and recipient, sorted.
+async fn recipients(store: &Store, challan_id: Uuid) -> TestResult<Vec<(Channel, Language, String)>> {
+    let mut seen: Vec<_> = store.challan_messages(challan_id).await?.iter().map(|m| (m.channel, m.language, m.recipient.clone())).collect();
+    seen.sort();
+    Ok(seen)
+}
+
+pub async fn outbox_recipients_follow_the_stated_language_and_the_webhook(store: Store) -> TestResult {
+    let w = world(store).await?;
+    let (s, at) = (&w.store, t0()?);
+    let officer = Actor::from(&w.officer);
+    let sealer = mahasil_store::testing::test_sealer();
+    // A stated language is kept on the challan and followed on every channel.
+    for (n, stated) in [(1, Language::En), (2, Language::Ur)] {
+        let mut d = draft_of(s, &w.officer, ENCROACHMENT, "peshawar", n, None, at).await?;
+        d.offender.email = Some(Email::parse(&format!("offender{n}@example.pk"))?);
+        d.offender.language = Some(stated);
+        let c = s.issue_challan(&d, w.issuer, &officer, at, &sealer).await?;
+        assert_eq!(s.challan(c.id).await?.and_then(|c| c.offender.language), Some(stated));
+        let mobile = c.offender.mobile.as_str().to_string();
+        assert_eq!(recipients(s, c.id).await?, [(Channel::Sms, stated, mobile), (Channel::Email, stated, format!("offender{n}@example.pk"))]);
+    }
+
+    // With a receiver set, every event also queues a webhook message, until it is removed.
+    let hook = "https://hooks.example.pk/mahasil";
+    assert_eq!(s.set_webhook_receiver(Some(hook), at).await?, None);
+    let hooked = issue_one(&w, &w.officer, 3, at).await?;
+    let sms = (Channel::Sms, preferred_language(Channel::Sms, None), hooked.offender.mobile.as_str().to_string());
+    assert_eq!(recipients(s, hooked.id).await?, [sms.clone(), (Channel::Webhook, preferred_language(Channel::Webhook, None), hook.to_string())]);
+    // Refused receivers change nothing: not http(s), or with credentials in them.
+    for bad in ["ftp://hooks.example.pk/x", "https://user:secret@hooks.example.pk/x", "hooks.example.pk"] {
+        assert!(is_domain(&s.set_webhook_receiver(Some(bad), at).await), "{bad}");
+    }
+    assert_eq!(s.set_webhook_receiver(Some(hook), at).await?, Some(hook.to_string()), "still the one set");
+    // Scheduled messages go to it too.
+    assert!(pass(s, 12).await? > 0);
+    let reminders: Vec<_> = s.challan_messages(hooked.id).await?.into_iter().filter(|m| m.kind == MessageKind::DueReminder).map(|m| m.channel).collect();
+    assert_eq!(reminders.len(), 2, "{reminders:?}");
+    assert!(reminders.contains(&Channel::Webhook) && reminders.contains(&Channel::Sms));
+
+    assert_eq!(s.set_webhook_receiver(None, at).await?, Some(hook.to_string()));
+    let after = issue_one(&w, &w.officer, 4, at).await?;
+    assert_eq!(recipients(s, after.id).await?.iter().map(|r| r.0).collect::<Vec<_>>(), [Channel::Sms]);
+    assert_eq!(s.set_webhook_receiver(None, at).await?, None);
+    Ok(())
+}
+
 /// The kinds of a challan's SMS messages, oldest first, and the kinds its events call for.
 async fn kinds_against_events(store: &Store, c: &ChallanRecord) -> TestResult<(Vec<MessageKind>, Vec<MessageKind>)> {
     let queued = store.challan_messages(c.id).await?.iter().filter(|m| m.channel == Channel::Sms).map(|m| m.kind).collect();
@@ -287,16 +334,18 @@ pub async fn outbox_delivery_reports_and_retries(store: Store) -> TestResult {
     let supervisor = Actor::from(&w.supervisor);
     let audit_before = crate::users::all_audit(s).await?.len();
     let again = minutes_after(report, 5)?;
-    let retried = s.retry_message(idb, &supervisor, again).await?;
+    assert!(is_not_found(&s.retry_message(idb, Some(vec![slug("mardan")?]), &supervisor, again).await), "outside the supervisor's districts");
+    assert_eq!(crate::users::all_audit(s).await?.len(), audit_before, "and nothing written");
+    let retried = s.retry_message(idb, Some(vec![slug("peshawar")?]), &supervisor, again).await?;
     assert_eq!((retried.status, retried.attempts, retried.next_attempt_at), (MessageStatus::Queued, 0, again));
     assert_ne!(retried.key, m.key, "a new key, so the gateway sends it again");
     assert!(retried.history.last().and_then(|h| h.detail.as_deref()).is_some_and(|d| d.contains("supervisor.peshawar") && d.contains(&m.key)));
     let audit = crate::users::all_audit(s).await?;
     assert_eq!(audit.len(), audit_before + 1);
     assert_eq!((audit[audit_before].action.as_str(), audit[audit_before].entity.clone()), ("message.retry", format!("message:{idb}")));
-    assert!(is_conflict(&s.retry_message(idb, &supervisor, again).await), "only a failed message");
-    assert!(is_conflict(&s.retry_message(idc, &supervisor, again).await), "an undeliverable one would fail again");
-    assert!(is_not_found(&s.retry_message(999_999, &supervisor, again).await));
+    assert!(is_conflict(&s.retry_message(idb, None, &supervisor, again).await), "only a failed message");
+    assert!(is_conflict(&s.retry_message(idc, None, &supervisor, again).await), "an undeliverable one would fail again");
+    assert!(is_not_found(&s.retry_message(999_999, None, &supervisor, again).await));
     assert_eq!(ids(&s.claim_messages(again, LEASE, 10).await?), [idb]);
     assert_eq!(s.verify_audit().await?.first_bad, None);
     Ok(())

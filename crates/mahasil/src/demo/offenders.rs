@@ -5,6 +5,7 @@
 
 use mahasil_domain::challan::{Location, Offender};
 use mahasil_domain::identity::{Cnic, Mobile, Text, VehicleNo};
+use mahasil_domain::notice::Language;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -128,6 +129,12 @@ pub(super) fn offender(rng: &mut StdRng, head: &HeadSpec, district: &FieldDistri
         vehicle_no,
         business_name,
         address: address.as_deref().map(text).transpose()?,
+        // Most are never asked; of those who are, most choose Urdu.
+        language: match rng.gen_range(0..10) {
+            0..=6 => None,
+            7 | 8 => Some(Language::Ur),
+            _ => Some(Language::En),
+        },
     })
 }
 
