@@ -88,8 +88,12 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        // Some errors already quote their cause in their own text; it is said once.
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
         source = cause.source();
     }
     text
@@ -176,5 +180,30 @@ mod tests {
         };
         assert!(reason.starts_with("a b c x"), "{reason}");
         assert_eq!(reason.chars().count(), MAX_REASON_CHARS);
+    }
+
+    #[derive(Debug)]
+    struct Failure(&'static str, Option<Box<Failure>>);
+
+    impl fmt::Display for Failure {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Failure {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        }
+    }
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let root = Failure("invalid peer certificate: UnknownIssuer", None);
+        let quoting = Failure("Connection error: invalid peer certificate: UnknownIssuer", Some(Box::new(root)));
+        let top = Failure("cannot talk to the mail server", Some(Box::new(quoting)));
+        assert_eq!(error_chain(&top), "cannot talk to the mail server: Connection error: invalid peer certificate: UnknownIssuer");
+        let plain = Failure("timed out", Some(Box::new(Failure("os error 110", None))));
+        assert_eq!(error_chain(&plain), "timed out: os error 110");
     }
 }
