@@ -198,19 +198,89 @@ pub fn draft(
     })
 }
 
-/// Checks an officer may ask to cancel a challan: their own, in scope, still issued.
-pub fn check_cancellation_request(requester: &Principal, issuing_officer: Uuid, district: &Slug, department: &Slug, status: ChallanStatus) -> Result<()> {
-    requester.require(Action::RequestCancellation, district, department)?;
-    if requester.user_id != issuing_officer {
-        return Err(DomainError::Forbidden("officers may request cancellation of their own challans only".into()));
-    }
-    status.apply(Transition::Cancel).map(|_| ())
+/// What a maker-checker request asks a supervisor for: to **cancel** a challan (it should
+/// not have been issued: wrong person, wrong head, a duplicate), or to **waive** it (it was
+/// rightly issued, and the fine is forgiven: hardship, a policy). Both end what is owed and
+/// post the same WAIVER transfer; they differ in the challan's status, in what the
+/// offender is told, and in what an auditor reads from the rates of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReliefKind {
+    Cancel,
+    Waive,
 }
 
-/// Checks a supervisor may decide a cancellation request: in scope and not their own.
-/// Approval also needs the challan still cancellable (payment beats cancellation).
+impl ReliefKind {
+    pub const ALL: [ReliefKind; 2] = [Self::Cancel, Self::Waive];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancel",
+            Self::Waive => "waive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| DomainError::invalid("kind", "must be cancel or waive"))
+    }
+
+    /// What the request is called: `cancellation` or `waiver`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancellation",
+            Self::Waive => "waiver",
+        }
+    }
+
+    /// The transition an approval makes.
+    pub fn transition(self) -> Transition {
+        match self {
+            Self::Cancel => Transition::Cancel,
+            Self::Waive => Transition::Waive,
+        }
+    }
+
+    /// The challan event that records the request.
+    pub fn requested_event(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancellation_requested",
+            Self::Waive => "waiver_requested",
+        }
+    }
+
+    /// The challan event that records its decision.
+    pub fn decided_event(self, approve: bool) -> &'static str {
+        match (self, approve) {
+            (Self::Cancel, true) => "cancelled",
+            (Self::Cancel, false) => "cancellation_rejected",
+            (Self::Waive, true) => "waived",
+            (Self::Waive, false) => "waiver_rejected",
+        }
+    }
+}
+
+/// Checks an officer may ask to cancel or waive a challan: their own, in scope, and in a
+/// status the request's transition can leave.
+pub fn check_cancellation_request(
+    requester: &Principal,
+    kind: ReliefKind,
+    issuing_officer: Uuid,
+    district: &Slug,
+    department: &Slug,
+    status: ChallanStatus,
+) -> Result<()> {
+    requester.require(Action::RequestCancellation, district, department)?;
+    if requester.user_id != issuing_officer {
+        return Err(DomainError::Forbidden(format!("officers may request the {} of their own challans only", kind.noun())));
+    }
+    status.apply(kind.transition()).map(|_| ())
+}
+
+/// Checks a supervisor may decide a cancellation or waiver request: in scope and not their
+/// own. Approval also needs the challan still open (payment beats cancellation).
 pub fn check_cancellation_decision(
     decider: &Principal,
+    kind: ReliefKind,
     requester: Uuid,
     district: &Slug,
     department: &Slug,
@@ -221,7 +291,7 @@ pub fn check_cancellation_decision(
         return Err(DomainError::OwnRequest);
     }
     decider.require(Action::DecideCancellation, district, department)?;
-    if approve { status.apply(Transition::Cancel) } else { Ok(status) }
+    if approve { status.apply(kind.transition()) } else { Ok(status) }
 }
 
 /// Checks a contest may be recorded by this user.

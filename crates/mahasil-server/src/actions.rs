@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use mahasil_domain::DomainError;
 use mahasil_domain::authz::Principal;
-use mahasil_domain::challan::{self, IssueRequest, Location, Offender};
+use mahasil_domain::challan::{self, IssueRequest, Location, Offender, ReliefKind};
 use mahasil_domain::challan_no::ChallanNo;
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::identity::{Cnic, Email, MAX_TEXT_CHARS, Mobile, Text, VehicleNo};
@@ -171,10 +171,22 @@ fn reason_text(field: &str, input: &str) -> ApiResult<String> {
     parsed.map(|t| t.as_str().to_string()).ok_or_else(|| f.into_error())
 }
 
-pub async fn request_cancellation(state: &AppState, officer: &Principal, no: ChallanNo, reason: &str, now: Timestamp) -> ApiResult<CancellationRequest> {
-    let reason = reason_text("reason", reason)?;
+/// An officer's request to cancel (`kind` absent, blank or `cancel`) or to waive (`waive`)
+/// one of their challans.
+pub async fn request_cancellation(
+    state: &AppState,
+    officer: &Principal,
+    no: ChallanNo,
+    kind: Option<&str>,
+    reason: &str,
+    now: Timestamp,
+) -> ApiResult<CancellationRequest> {
+    let mut f = Fields::default();
+    let kind = f.take("kind", optional(kind, ReliefKind::parse).map(|k| k.unwrap_or(ReliefKind::Cancel)));
+    let reason = f.take("reason", Text::parse_field("reason", reason, challan::MAX_REASON_CHARS));
+    let (Some(kind), Some(reason)) = (kind, reason) else { return Err(f.into_error()) };
     readable_challan(state, officer, no).await?;
-    Ok(state.store.request_cancellation(no, &reason, officer, Uuid::now_v7(), now).await?)
+    Ok(state.store.request_relief(no, kind, reason.as_str(), officer, Uuid::now_v7(), now).await?)
 }
 
 pub async fn decide_cancellation(

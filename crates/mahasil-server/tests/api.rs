@@ -423,6 +423,19 @@ async fn cancellation_is_maker_checker() -> R {
     let (_, got) = app.call(Method::GET, &format!("/api/v1/challans/{no}"), Some(&officer), None).await?;
     assert_eq!(got["status"], "issued");
 
+    // A waiver is asked for the same way, with its kind; an unknown kind is named.
+    let waive = format!("/api/v1/challans/{no}/cancellation-requests");
+    let (status, err) = app.call(Method::POST, &waive, Some(&officer), Some(json!({"reason": "hardship", "kind": "forgive"}))).await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert!(err["fields"]["kind"].as_str().is_some_and(|m| m.contains("cancel or waive")), "{err}");
+    let (status, req) = app.call(Method::POST, &waive, Some(&officer), Some(json!({"reason": "hardship", "kind": "waive"}))).await?;
+    assert_eq!((status, req["kind"].as_str()), (StatusCode::CREATED, Some("waive")), "{req}");
+    let (status, decided) =
+        app.call(Method::POST, &format!("/api/v1/cancellation-requests/{}/approve", req["id"].as_str().ok_or("id")?), Some(&supervisor), None).await?;
+    assert_eq!((status, decided["kind"].as_str(), decided["state"].as_str()), (StatusCode::OK, Some("waive"), Some("approved")));
+    let (_, got) = app.call(Method::GET, &format!("/api/v1/challans/{no}"), Some(&officer), None).await?;
+    assert_eq!(got["status"], "waived");
+
     assert_eq!(app.state.store.verify_audit().await?.first_bad, None);
     Ok(())
 }

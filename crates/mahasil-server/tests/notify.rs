@@ -462,3 +462,25 @@ async fn a_webhook_receiver_gets_each_message_signed_and_the_offenders_language_
     assert!(received.try_recv().is_err(), "nothing more reached the first receiver");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_waiver_decision_is_told_with_its_reason() -> R {
+    let w = world().await?;
+    let c = issue(&w, "0300-1234567", None).await?;
+    let officer = mahasil_server::auth::session::principal_of(&w.web.state.store.user_by_username(OFFICER).await?.ok_or("no officer")?);
+    let supervisor = mahasil_server::auth::session::principal_of(&w.web.state.store.user_by_username(SUPERVISOR).await?.ok_or("no supervisor")?);
+    let request = mahasil_server::actions::request_cancellation(&w.web.state, &officer, c.challan_no, Some("waive"), "the shop burned down", Timestamp::now())
+        .await
+        .map_err(|e| e.body.message)?;
+    mahasil_server::actions::decide_cancellation(&w.web.state, &supervisor, request.id, true, "fire brigade report seen", Timestamp::now())
+        .await
+        .map_err(|e| e.body.message)?;
+    assert_eq!(pass(&w, Timestamp::now()).await?, 2, "issued and the waiver decision");
+    let m = messages(&w, &c).await?;
+    let waiver = m.iter().find(|m| m.kind.as_str() == "waiver_decided").ok_or("no waiver message")?;
+    assert_eq!(waiver.status, MessageStatus::Sent, "{waiver:?}");
+    let sent = w.sms.messages();
+    let text = &sent.iter().find(|s| s.idempotency_key == waiver.key).ok_or("the gateway did not get it")?.text;
+    assert!(text.contains("fire brigade report seen") && text.contains(&c.challan_no.to_string()), "{text}");
+    Ok(())
+}

@@ -141,3 +141,29 @@ async fn officers_cannot_open_supervisor_or_admin_pages() -> R {
     assert_eq!(web.get("/admin/users", &admin).await?.status, StatusCode::OK);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_waiver_is_asked_on_the_challan_page_and_approved_from_the_queue() -> R {
+    let web = Web::new().await?;
+    let c = issue_as(&web, OFFICER, "DA-ENC-01", None, CNIC, Timestamp::now()).await?;
+    let officer = web.sign_in(OFFICER).await?;
+    let detail = web.get(&format!("/challans/{}", c.challan_no), &officer).await?;
+    assert!(detail.body.contains("name=\"kind\"") && detail.body.contains("Waive: forgive the fine"), "the form offers a waiver");
+    let bad = web.post(&format!("/challans/{}/cancellation", c.challan_no), &officer, &[("reason", "hardship"), ("kind", "pardon")]).await?;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("cancel or waive"), "the kind is named");
+    let asked =
+        web.post(&format!("/challans/{}/cancellation", c.challan_no), &officer, &[("reason", "Shop destroyed in the flood"), ("kind", "waive")]).await?;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+
+    let supervisor = web.sign_in(SUPERVISOR).await?;
+    let queue = web.get("/queue", &supervisor).await?;
+    assert!(queue.body.contains("Shop destroyed in the flood") && queue.body.contains("Approve (waive the fine)"), "the queue says what approving does");
+    let id = first_decision(&queue.body, "cancellations")?;
+    let approved = web.post(&format!("/queue/cancellations/{id}"), &supervisor, &[("decision", "approve"), ("note", "Flood relief list")]).await?;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    assert_eq!(web.state.store.challan(c.id).await?.ok_or("gone")?.status, ChallanStatus::Waived);
+    let after = web.get(&format!("/challans/{}", c.challan_no), &officer).await?;
+    assert!(after.body.contains("badge waived") && after.body.contains("waiver requested by"), "{}", after.body);
+    Ok(())
+}

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::authz::{Principal, Scope};
-use mahasil_domain::challan::ChallanDraft;
+use mahasil_domain::challan::{ChallanDraft, ReliefKind};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
@@ -198,9 +198,19 @@ pub trait Storage: Send + Sync + 'static {
 
     // ----- cancellation (maker-checker) and contests -----
 
-    /// An officer asks to cancel their own challan. Checked by
+    /// An officer asks to cancel or to waive their own challan. Checked by
     /// `mahasil_domain::challan::check_cancellation_request` inside the transaction; one
-    /// pending request per challan (`Conflict` otherwise).
+    /// pending request (of either kind) per challan (`Conflict` otherwise).
+    async fn request_relief(
+        &self,
+        challan_no: ChallanNo,
+        kind: ReliefKind,
+        reason: &str,
+        requester: &Principal,
+        request_id: Uuid,
+        at: Timestamp,
+    ) -> Result<CancellationRequest>;
+    /// [`Storage::request_relief`] for a cancellation.
     async fn request_cancellation(
         &self,
         challan_no: ChallanNo,
@@ -208,8 +218,11 @@ pub trait Storage: Send + Sync + 'static {
         requester: &Principal,
         request_id: Uuid,
         at: Timestamp,
-    ) -> Result<CancellationRequest>;
-    /// A supervisor approves (challan becomes cancelled) or rejects a pending request.
+    ) -> Result<CancellationRequest> {
+        self.request_relief(challan_no, ReliefKind::Cancel, reason, requester, request_id, at).await
+    }
+    /// A supervisor approves (the challan becomes cancelled, or waived) or rejects a
+    /// pending request.
     /// Checked by `check_cancellation_decision` inside the transaction: the requester can
     /// never decide it, a paid challan is never cancelled, a decided request is `Conflict`.
     async fn decide_cancellation(&self, request_id: Uuid, approve: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<CancellationRequest>;

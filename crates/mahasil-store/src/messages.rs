@@ -67,16 +67,17 @@ pub const MAX_TEMPLATE_SOURCE_BYTES: usize = 128 * 1024;
 pub const MESSAGE_KEY_CHARS: usize = 32;
 
 /// The challan events that cause messages, and the kind of message each causes. The
-/// `challan_events` trigger of migration 0013 (both backends) implements this table; the
-/// conformance suite holds it to it. Each causes an SMS to the challan's mobile in Urdu and,
-/// when the challan has an email address, an email in English
-/// (`mahasil_domain::notice::preferred_language` with no preference stated).
+/// `challan_events` trigger (migration 0015 on both backends) implements this table; the
+/// conformance suite holds it to it. Each goes to every recipient of the challan (the view
+/// `message_recipients` of migration 0014).
 /// Overpayments and reversed payments cause none: they concern the bank and the treasury.
-pub const EVENT_MESSAGES: [(&str, MessageKind); 6] = [
+pub const EVENT_MESSAGES: [(&str, MessageKind); 8] = [
     ("issued", MessageKind::ChallanIssued),
     ("paid", MessageKind::PaymentReceipt),
     ("cancelled", MessageKind::CancellationDecided),
     ("cancellation_rejected", MessageKind::CancellationDecided),
+    ("waived", MessageKind::WaiverDecided),
+    ("waiver_rejected", MessageKind::WaiverDecided),
     ("upheld", MessageKind::ContestDecided),
     ("quashed", MessageKind::ContestDecided),
 ];

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use mahasil_domain::authz::{Grant, Scope};
-use mahasil_domain::challan::{ChallanDraft, ChallanStatus, Location, Offender};
+use mahasil_domain::challan::{ChallanDraft, ChallanStatus, Location, Offender, ReliefKind};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::{FeeSchedule, RevenueHead};
 use mahasil_domain::identity::{Cnic, Mobile, VehicleNo};
@@ -304,6 +304,8 @@ impl RequestState {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CancellationRequest {
     pub id: Uuid,
+    /// A cancellation or a waiver.
+    pub kind: ReliefKind,
     pub challan_id: Uuid,
     pub challan_no: ChallanNo,
     pub district: Slug,
@@ -316,6 +318,24 @@ pub struct CancellationRequest {
     pub decided_by_username: Option<String>,
     pub decided_at: Option<Timestamp>,
     pub decision_note: Option<String>,
+}
+
+/// The audit action of a request of `kind`.
+pub(crate) fn request_action(kind: ReliefKind) -> &'static str {
+    match kind {
+        ReliefKind::Cancel => "cancellation.request",
+        ReliefKind::Waive => "waiver.request",
+    }
+}
+
+/// The audit action of a decision on a request of `kind`.
+pub(crate) fn decision_action(kind: ReliefKind, approve: bool) -> &'static str {
+    match (kind, approve) {
+        (ReliefKind::Cancel, true) => "cancellation.approve",
+        (ReliefKind::Cancel, false) => "cancellation.reject",
+        (ReliefKind::Waive, true) => "waiver.approve",
+        (ReliefKind::Waive, false) => "waiver.reject",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -121,6 +121,7 @@ conformance! {
     outbox::outbox_queue_depth_and_lag,
     outbox::outbox_templates_are_saved_audited,
     outbox::outbox_recipients_follow_the_stated_language_and_the_webhook,
+    cases::waivers_are_asked_and_decided_like_cancellations,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
     challans::issue_throughput,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]

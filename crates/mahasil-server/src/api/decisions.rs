@@ -33,7 +33,7 @@ fn optional_body<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
     })
 }
 
-/// An officer asks a supervisor to cancel one of their own challans.
+/// An officer asks a supervisor to cancel, or to waive, one of their own challans.
 #[utoipa::path(post, path = "/api/v1/challans/{challan_no}/cancellation-requests", tag = "cancellation", security(("bearer" = [])), request_body = ReasonInput,
     params(("challan_no" = String, Path)),
     responses((status = 201, body = CancellationRequestDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "already pending, or the challan can no longer be cancelled")))]
@@ -44,7 +44,7 @@ pub async fn request_cancellation(
     ApiJson(input): ApiJson<ReasonInput>,
 ) -> ApiResult<(StatusCode, Json<CancellationRequestDto>)> {
     let no = actions::parse_challan_no(&no)?;
-    let request = actions::request_cancellation(&state, &who, no, &input.reason, Timestamp::now()).await?;
+    let request = actions::request_cancellation(&state, &who, no, input.kind.as_deref(), &input.reason, Timestamp::now()).await?;
     Ok((StatusCode::CREATED, Json(CancellationRequestDto::from(&request))))
 }
 

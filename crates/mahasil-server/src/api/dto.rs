@@ -140,6 +140,8 @@ impl From<&ChallanEvent> for EventDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CancellationRequestDto {
     pub id: Uuid,
+    /// `cancel` or `waive`.
+    pub kind: String,
     pub challan_no: String,
     pub district: String,
     pub department: String,
@@ -157,6 +159,7 @@ impl From<&CancellationRequest> for CancellationRequestDto {
     fn from(r: &CancellationRequest) -> Self {
         Self {
             id: r.id,
+            kind: r.kind.as_str().into(),
             challan_no: r.challan_no.to_string(),
             district: r.district.to_string(),
             department: r.department.to_string(),
@@ -319,6 +322,10 @@ pub struct DepartmentDto {
 #[serde(deny_unknown_fields)]
 pub struct ReasonInput {
     pub reason: String,
+    /// `cancel` (the default: the challan should not have been issued) or `waive` (it
+    /// stands, and the fine is forgiven).
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

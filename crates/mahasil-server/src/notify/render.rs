@@ -82,7 +82,7 @@ fn decision(message: &ClaimedMessage) -> Option<DecisionFacts> {
     let event = message.event.as_ref()?;
     let decision = match event.kind.as_str() {
         "cancelled" | "quashed" | "waived" => Decision::Granted,
-        "cancellation_rejected" | "upheld" => Decision::Refused,
+        "cancellation_rejected" | "waiver_rejected" | "upheld" => Decision::Refused,
         _ => return None,
     };
     Some(DecisionFacts { decision, reason: event.note.clone().unwrap_or_default() })

@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use super::catalogue::Catalogue;
 use super::form::{FormFields, QueryFields};
 use super::staff::Staff;
-use super::widgets::{karachi_time, money, notice, status_badge};
+use super::widgets::{Select, karachi_time, money, notice, status_badge};
 use crate::actions;
 use crate::documents::{self, Copy, Format};
 use crate::error::{ApiError, ApiResult};
@@ -25,6 +25,8 @@ use crate::error::{ApiError, ApiResult};
 #[derive(Default)]
 struct Pending<'a> {
     reason: &'a str,
+    /// The kind of request chosen (`cancel` or `waive`).
+    kind: &'a str,
     grounds: &'a str,
     /// Which form failed (`cancellation` or `contest`) and why.
     failure: Option<(&'static str, String)>,
@@ -36,7 +38,7 @@ pub async fn page(staff: Staff, Path(no): Path<String>, QueryFields(query): Quer
         Some("Challan issued.")
     } else {
         match query.get("done") {
-            "cancellation" => Some("Cancellation requested; a supervisor will decide it."),
+            "cancellation" => Some("Request sent; a supervisor will decide it."),
             "contest" => Some("Contest recorded; a supervisor will decide it."),
             _ => None,
         }
@@ -115,10 +117,10 @@ async fn history(staff: &Staff, c: &ChallanRecord) -> ApiResult<(Markup, bool)> 
         }
         @if !cancellations.is_empty() {
             section.card {
-                h2 { "Cancellation requests" }
+                h2 { "Cancellation and waiver requests" }
                 ul.items { @for r in &cancellations {
                     li {
-                        span class={ "badge " (r.state.as_str()) } { (r.state.as_str()) } " requested by " (r.requested_by_username) " on " (karachi_time(r.requested_at))
+                        span class={ "badge " (r.state.as_str()) } { (r.state.as_str()) } " " (r.kind.noun()) " requested by " (r.requested_by_username) " on " (karachi_time(r.requested_at))
                         p.note { (r.reason) }
                         @if let (Some(by), Some(at)) = (&r.decided_by_username, r.decided_at) { p { "Decided by " (by) " on " (karachi_time(at)) @if let Some(n) = &r.decision_note { ": " (n) } } }
                     }
@@ -150,9 +152,13 @@ fn may_request_cancellation(who: &Principal, c: &ChallanRecord) -> bool {
 
 fn action_form(staff: &Staff, c: &ChallanRecord, kind: &'static str, pending: &Pending<'_>) -> Markup {
     let (heading, name, value, button, help) = match kind {
-        "cancellation" => {
-            ("Request cancellation", "reason", pending.reason, "Request cancellation", "Why this challan should be cancelled. A supervisor decides.")
-        }
+        "cancellation" => (
+            "Request cancellation or waiver",
+            "reason",
+            pending.reason,
+            "Send the request",
+            "Why: a cancellation says the challan should not have been issued; a waiver forgives a fine rightly issued. A supervisor decides.",
+        ),
         _ => ("Record a contest", "grounds", pending.grounds, "Record contest", "The offender's grounds for contesting. A supervisor upholds or quashes it."),
     };
     let failure = pending.failure.as_ref().filter(|(k, _)| *k == kind).map(|(_, m)| m.as_str());
@@ -162,6 +168,15 @@ fn action_form(staff: &Staff, c: &ChallanRecord, kind: &'static str, pending: &P
             @if let Some(m) = failure { (notice("error", m)) }
             form method="post" action={ "/challans/" (c.challan_no.to_string()) "/" (kind) } {
                 (staff.csrf_field())
+                @if kind == "cancellation" {
+                    (Select {
+                        label: "Request",
+                        name: "kind",
+                        options: vec![("cancel".into(), "Cancel: it should not have been issued".into()), ("waive".into(), "Waive: forgive the fine".into())],
+                        selected: pending.kind,
+                        error: None,
+                    })
+                }
                 div.field {
                     label for=(name) { (help) }
                     textarea id=(name) name=(name) rows="3" required maxlength=(MAX_REASON_CHARS) { (value) }
@@ -241,10 +256,15 @@ pub async fn request_cancellation(staff: Staff, Path(no): Path<String>, form: Fo
     let result = async {
         staff.check_csrf(&form)?;
         let parsed = readable(&staff, &no).await?.challan_no;
-        match actions::request_cancellation(&staff.state, staff.principal(), parsed, form.get("reason"), Timestamp::now()).await {
+        match actions::request_cancellation(&staff.state, staff.principal(), parsed, form.opt("kind"), form.get("reason"), Timestamp::now()).await {
             Ok(_) => Ok(Redirect::to(&format!("/challans/{parsed}?done=cancellation")).into_response()),
             Err(e) => {
-                let pending = Pending { reason: form.get("reason"), failure: Some(("cancellation", e.body.message.clone())), ..Pending::default() };
+                let pending = Pending {
+                    reason: form.get("reason"),
+                    kind: form.get("kind"),
+                    failure: Some(("cancellation", e.body.message.clone())),
+                    ..Pending::default()
+                };
                 failed(&staff, &no, pending, e).await
             }
         }

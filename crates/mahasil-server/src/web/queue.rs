@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use mahasil_domain::DomainError;
 use mahasil_domain::authz::Action;
-use mahasil_domain::challan::MAX_REASON_CHARS;
+use mahasil_domain::challan::{MAX_REASON_CHARS, ReliefKind};
 use mahasil_store::{CancellationRequest, ChallanRecord, Contest};
 use maud::{Markup, html};
 use uuid::Uuid;
@@ -61,13 +61,15 @@ fn cancellation_item(staff: &Staff, r: &CancellationRequest, c: Option<&ChallanR
     html! {
         li.card {
             a href={ "/challans/" (r.challan_no.to_string()) } { strong { (r.challan_no.to_string()) } }
+            " · " span class={ "badge " (r.kind.as_str()) } { (r.kind.noun()) }
             " · " (r.district.to_string()) " · requested by " (r.requested_by_username) " on " (karachi_time(r.requested_at))
             (challan_line(c))
             p.note { (r.reason) }
             @if own {
                 p.hint { "Your own request: another supervisor decides it." }
             } @else {
-                (decision_form(staff, format!("/queue/cancellations/{}", r.id), [("approve", "Approve (cancel the challan)"), ("reject", "Reject")]))
+                @let approve = match r.kind { ReliefKind::Cancel => "Approve (cancel the challan)", ReliefKind::Waive => "Approve (waive the fine)" };
+                (decision_form(staff, format!("/queue/cancellations/{}", r.id), [("approve", approve), ("reject", "Reject")]))
             }
         }
     }
@@ -105,7 +107,7 @@ async fn render(staff: &Staff, message: Option<(&str, String)>, status: StatusCo
         h1 { "Decisions waiting" }
         @if let Some((kind, m)) = &message { (notice(kind, m)) }
         section {
-            h2 { "Cancellation requests (" (cancellations.len()) ")" }
+            h2 { "Cancellation and waiver requests (" (cancellations.len()) ")" }
             @if cancellations.is_empty() { p.empty { "None pending." } }
             ul.queue { @for r in &cancellations { (cancellation_item(staff, r, challans.get(&r.challan_id))) } }
         }

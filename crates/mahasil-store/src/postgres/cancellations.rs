@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use mahasil_domain::authz::{Principal, Scope};
-use mahasil_domain::challan::{check_cancellation_decision, check_cancellation_request};
+use mahasil_domain::challan::{ReliefKind, check_cancellation_decision, check_cancellation_request};
 use mahasil_domain::challan_no::ChallanNo;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use super::rows::{self, CANCELLATION_COLUMNS};
 use super::transitions::{self, lock_by_id, lock_by_no};
 use super::types::{PgTime, to_micros};
 use super::writer::Tx;
-use crate::records::{Actor, CancellationRequest, RequestState};
+use crate::records::{Actor, CancellationRequest, RequestState, decision_action, request_action};
 use crate::{Result, StoreError};
 
 /// Longest list of pending requests one call returns.
@@ -23,14 +23,22 @@ const MAX_LIST: u32 = 500;
 
 const FROM: &str = "FROM cancellation_requests r JOIN challans c ON c.id = r.challan_id";
 
-pub(super) async fn request(tx: &mut Tx, no: ChallanNo, reason: &str, requester: &Principal, request_id: Uuid, at: Timestamp) -> Result<CancellationRequest> {
+pub(super) async fn request(
+    tx: &mut Tx,
+    no: ChallanNo,
+    kind: ReliefKind,
+    reason: &str,
+    requester: &Principal,
+    request_id: Uuid,
+    at: Timestamp,
+) -> Result<CancellationRequest> {
     let reason = transitions::reason("reason", reason)?;
     let challan = lock_by_no(tx, no).await?;
-    check_cancellation_request(requester, challan.officer_id, &challan.district, &challan.department, challan.status)?;
+    check_cancellation_request(requester, kind, challan.officer_id, &challan.district, &challan.department, challan.status)?;
     let at = to_micros(at);
     sqlx::query(
-        "INSERT INTO cancellation_requests (id, challan_id, reason, requested_by, requested_by_username, requested_at, state)
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending')",
+        "INSERT INTO cancellation_requests (id, challan_id, reason, requested_by, requested_by_username, requested_at, state, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
     )
     .bind(request_id)
     .bind(challan.id)
@@ -38,11 +46,13 @@ pub(super) async fn request(tx: &mut Tx, no: ChallanNo, reason: &str, requester:
     .bind(requester.user_id)
     .bind(&requester.username)
     .bind(PgTime(at))
+    .bind(kind.as_str())
     .execute(&mut tx.conn)
     .await?;
-    transitions::record(tx, &challan, challan.status, "cancellation_requested", &requester.username, Some(&reason), at).await?;
+    transitions::record(tx, &challan, challan.status, kind.requested_event(), &requester.username, Some(&reason), at).await?;
     let request = CancellationRequest {
         id: request_id,
+        kind,
         challan_id: challan.id,
         challan_no: challan.challan_no,
         district: challan.district,
@@ -56,7 +66,7 @@ pub(super) async fn request(tx: &mut Tx, no: ChallanNo, reason: &str, requester:
         decided_at: None,
         decision_note: None,
     };
-    tx.audit(at, &Actor::from(requester), "cancellation.request", format!("cancellation:{request_id}"), "null".into(), json(&request)?);
+    tx.audit(at, &Actor::from(requester), request_action(kind), format!("cancellation:{request_id}"), "null".into(), json(&request)?);
     Ok(request)
 }
 
@@ -69,7 +79,7 @@ pub(super) async fn decide(tx: &mut Tx, request_id: Uuid, approve: bool, note: &
         return Err(StoreError::Conflict(format!("cancellation request {request_id} is already {}", before.state.as_str())));
     }
     let challan = lock_by_id(tx, before.challan_id).await?;
-    let status = check_cancellation_decision(decider, before.requested_by, &challan.district, &challan.department, challan.status, approve)?;
+    let status = check_cancellation_decision(decider, before.kind, before.requested_by, &challan.district, &challan.department, challan.status, approve)?;
     let at = to_micros(at);
     let state = if approve { RequestState::Approved } else { RequestState::Rejected };
     sqlx::query("UPDATE cancellation_requests SET state = $2, decided_by = $3, decided_by_username = $4, decided_at = $5, decision_note = $6 WHERE id = $1")
@@ -81,11 +91,10 @@ pub(super) async fn decide(tx: &mut Tx, request_id: Uuid, approve: bool, note: &
         .bind(note.as_deref())
         .execute(&mut tx.conn)
         .await?;
-    let (kind, status) = if approve { ("cancelled", status) } else { ("cancellation_rejected", challan.status) };
-    transitions::record(tx, &challan, status, kind, &decider.username, note.as_deref(), at).await?;
+    let status = if approve { status } else { challan.status };
+    transitions::record(tx, &challan, status, before.kind.decided_event(approve), &decider.username, note.as_deref(), at).await?;
     let after = CancellationRequest { state, decided_by_username: Some(decider.username.clone()), decided_at: Some(at), decision_note: note, ..before.clone() };
-    let action = if approve { "cancellation.approve" } else { "cancellation.reject" };
-    tx.audit(at, &Actor::from(decider), action, format!("cancellation:{request_id}"), json(&before)?, json(&after)?);
+    tx.audit(at, &Actor::from(decider), decision_action(before.kind, approve), format!("cancellation:{request_id}"), json(&before)?, json(&after)?);
     Ok(after)
 }
 

@@ -24,7 +24,7 @@ fn describe(constraint: &str) -> Option<&'static str> {
         "issuers_name_key" => "an issuer with this name exists",
         "issuers_pkey" => "this issuer number is taken",
         "issuers_counter_exhausted" => "the issuer's counter has run out; it needs a new issuer number",
-        "cancellation_requests_one_pending" => "the challan already has a pending cancellation request",
+        "cancellation_requests_one_pending" => "the challan already has a pending cancellation or waiver request",
         "cancellation_requests_pkey" => "a cancellation request with this id exists",
         "contests_one_open" => "the challan already has an open contest",
         "contests_pkey" => "a contest with this id exists",

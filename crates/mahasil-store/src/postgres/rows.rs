@@ -2,7 +2,7 @@
 //! longer parses means the data was changed behind the store's back: `Corrupt`.
 
 use mahasil_domain::DomainError;
-use mahasil_domain::challan::{ChallanStatus, Location, Offender};
+use mahasil_domain::challan::{ChallanStatus, Location, Offender, ReliefKind};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::{AfterDueRule, AmountRule, FeeSchedule, HeadCode, HeadKind, RevenueHead};
 use mahasil_domain::identity::{Cnic, Email, Mobile, Text, VehicleNo};
@@ -145,7 +145,7 @@ pub(super) fn challan(row: &PgRow) -> Result<ChallanRecord> {
 
 /// Columns `cancellation` reads: the request `r` joined to its challan `c`.
 pub(super) const CANCELLATION_COLUMNS: &str = "r.id, r.challan_id, c.challan_no, c.district, c.department, r.reason, r.requested_by, \
-     r.requested_by_username, r.requested_at, r.state, r.decided_by_username, r.decided_at, r.decision_note";
+     r.requested_by_username, r.requested_at, r.state, r.decided_by_username, r.decided_at, r.decision_note, r.kind";
 
 pub(super) fn cancellation(row: &PgRow) -> Result<CancellationRequest> {
     let state = match row.try_get::<&str, _>("state")? {
@@ -156,6 +156,7 @@ pub(super) fn cancellation(row: &PgRow) -> Result<CancellationRequest> {
     };
     Ok(CancellationRequest {
         id: row.try_get("id")?,
+        kind: ReliefKind::parse(row.try_get::<&str, _>("kind")?).map_err(corrupt("kind"))?,
         challan_id: row.try_get("challan_id")?,
         challan_no: challan_no(row, "challan_no")?,
         district: slug(row, "district")?,

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::authz::{Principal, Scope};
-use mahasil_domain::challan::ChallanDraft;
+use mahasil_domain::challan::{ChallanDraft, ReliefKind};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
@@ -211,16 +211,17 @@ impl Storage for PgStore {
         challans::count(&self.pool).await
     }
 
-    async fn request_cancellation(
+    async fn request_relief(
         &self,
         challan_no: ChallanNo,
+        kind: ReliefKind,
         reason: &str,
         requester: &Principal,
         request_id: Uuid,
         at: Timestamp,
     ) -> Result<CancellationRequest> {
         let (reason, requester) = (reason.to_owned(), requester.clone());
-        self.writer.write(move |tx| Box::pin(async move { cancellations::request(tx, challan_no, &reason, &requester, request_id, at).await })).await
+        self.writer.write(move |tx| Box::pin(async move { cancellations::request(tx, challan_no, kind, &reason, &requester, request_id, at).await })).await
     }
 
     async fn decide_cancellation(&self, request_id: Uuid, approve: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<CancellationRequest> {

@@ -5,7 +5,7 @@
 use jiff::Timestamp;
 use mahasil_domain::authz::{Principal, Scope};
 use mahasil_domain::challan::{
-    ChallanStatus, MAX_REASON_CHARS, check_cancellation_decision, check_cancellation_request, check_contest, check_contest_decision,
+    ChallanStatus, MAX_REASON_CHARS, ReliefKind, check_cancellation_decision, check_cancellation_request, check_contest, check_contest_decision,
 };
 use mahasil_domain::challan_no::ChallanNo;
 use mahasil_domain::identity::Text;
@@ -44,11 +44,12 @@ fn status_json(c: &ChallanRecord, status: ChallanStatus) -> serde_json::Value {
 
 // ----- cancellation requests -----
 
-const REQUEST_COLUMNS: &str = "id, challan_id, challan_no, district, department, reason, requested_by, requested_by_username, requested_at, state, decided_by_username, decided_at, decision_note";
+const REQUEST_COLUMNS: &str = "id, challan_id, challan_no, district, department, reason, requested_by, requested_by_username, requested_at, state, decided_by_username, decided_at, decision_note, kind";
 
 fn request_from_row(r: &Row<'_>) -> Result<CancellationRequest> {
     let no: String = r.get(2)?;
     let state: String = r.get(9)?;
+    let kind: String = r.get(13)?;
     Ok(CancellationRequest {
         id: rows::uuid("cancellation_requests.id", &r.get::<_, String>(0)?)?,
         challan_id: rows::uuid("cancellation_requests.challan_id", &r.get::<_, String>(1)?)?,
@@ -68,6 +69,7 @@ fn request_from_row(r: &Row<'_>) -> Result<CancellationRequest> {
         decided_by_username: r.get(10)?,
         decided_at: rows::opt_timestamp("cancellation_requests.decided_at", r.get(11)?)?,
         decision_note: r.get(12)?,
+        kind: rows::parsed("cancellation_requests.kind", || ReliefKind::parse(&kind))?,
     })
 }
 
@@ -96,22 +98,23 @@ pub(crate) fn pending_cancellations(conn: &Connection, scope: &Scope, limit: u32
     requests_where(conn, &format!("state = 'pending' AND {in_scope} ORDER BY requested_at, rowid LIMIT ?{}", params.len()), params)
 }
 
-pub(crate) fn request_cancellation(
+pub(crate) fn request_relief(
     tx: &Transaction<'_>,
     no: ChallanNo,
+    kind: ReliefKind,
     reason_text: &str,
     requester: &Principal,
     request_id: Uuid,
     at: Timestamp,
 ) -> Result<CancellationRequest> {
     let c = challan_for(tx, no)?;
-    check_cancellation_request(requester, c.officer_id, &c.district, &c.department, c.status)?;
+    check_cancellation_request(requester, kind, c.officer_id, &c.district, &c.department, c.status)?;
     let reason = reason("reason", reason_text)?;
-    if !requests_where(tx, "challan_id = ?1 AND state = 'pending'", vec![c.id.to_string().into()])?.is_empty() {
-        return Err(StoreError::Conflict(format!("challan {no} already has a pending cancellation request")));
+    if let Some(pending) = requests_where(tx, "challan_id = ?1 AND state = 'pending'", vec![c.id.to_string().into()])?.first() {
+        return Err(StoreError::Conflict(format!("challan {no} already has a pending {} request", pending.kind.noun())));
     }
     tx.prepare_cached(&format!(
-        "INSERT INTO cancellation_requests ({REQUEST_COLUMNS}, decided_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', NULL, NULL, NULL, NULL)"
+        "INSERT INTO cancellation_requests ({REQUEST_COLUMNS}, decided_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', NULL, NULL, NULL, ?10, NULL)"
     ))?
     .execute(rusqlite::params![
         request_id.to_string(),
@@ -122,12 +125,18 @@ pub(crate) fn request_cancellation(
         reason,
         requester.user_id.to_string(),
         requester.username,
-        micros(at)
+        micros(at),
+        kind.as_str()
     ])
-    .map_err(conflict(format!("cancellation request {request_id} already exists, or challan {no} already has a pending one")))?;
-    append_event(tx, c.id, at, "cancellation_requested", &requester.username, c.status, Some(&reason))?;
+    .map_err(conflict(format!("request {request_id} already exists, or challan {no} already has a pending one")))?;
+    append_event(tx, c.id, at, kind.requested_event(), &requester.username, c.status, Some(&reason))?;
     let request = cancellation_request(tx, request_id)?.ok_or_else(|| StoreError::NotFound(format!("cancellation request {request_id}")))?;
-    let change = Change { action: "cancellation.request", entity: format!("cancellation:{request_id}"), before: "null".into(), after: rows::json(&request)? };
+    let change = Change {
+        action: crate::records::request_action(kind),
+        entity: format!("cancellation:{request_id}"),
+        before: "null".into(),
+        after: rows::json(&request)?,
+    };
     audit_log::append(tx, &Actor::from(requester), at, &change)?;
     Ok(request)
 }
@@ -145,16 +154,16 @@ pub(crate) fn decide_cancellation(
         return Err(StoreError::Conflict(format!("cancellation request {request_id} is already {}", before.state.as_str())));
     }
     let c = challan_by_id(tx, before.challan_id)?;
-    let status = check_cancellation_decision(decider, before.requested_by, &c.district, &c.department, c.status, approve)?;
+    let status = check_cancellation_decision(decider, before.kind, before.requested_by, &c.district, &c.department, c.status, approve)?;
     let note = note(note_text)?;
     let state = if approve { RequestState::Approved } else { RequestState::Rejected };
     tx.prepare_cached("UPDATE cancellation_requests SET state = ?2, decided_by = ?3, decided_by_username = ?4, decided_at = ?5, decision_note = ?6 WHERE id = ?1 AND state = 'pending'")?
         .execute(rusqlite::params![request_id.to_string(), state.as_str(), decider.user_id.to_string(), decider.username, micros(at), note])?;
     set_status(tx, &c, status, at)?;
-    append_event(tx, c.id, at, if approve { "cancelled" } else { "cancellation_rejected" }, &decider.username, status, note.as_deref())?;
+    append_event(tx, c.id, at, before.kind.decided_event(approve), &decider.username, status, note.as_deref())?;
     let after = cancellation_request(tx, request_id)?.ok_or_else(|| StoreError::NotFound(format!("cancellation request {request_id}")))?;
     let change = Change {
-        action: if approve { "cancellation.approve" } else { "cancellation.reject" },
+        action: crate::records::decision_action(before.kind, approve),
         entity: format!("cancellation:{request_id}"),
         before: rows::json(&json!({ "request": before, "challan": status_json(&c, c.status) }))?,
         after: rows::json(&json!({ "request": after, "challan": status_json(&c, status) }))?,

@@ -29,7 +29,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::authz::{Principal, Scope};
-use mahasil_domain::challan::ChallanDraft;
+use mahasil_domain::challan::{ChallanDraft, ReliefKind};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::{FeeSchedule, HeadCode, RevenueHead};
 use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
@@ -332,16 +332,17 @@ impl Storage for SqliteStore {
 
     // ----- cancellation (maker-checker) and contests -----
 
-    async fn request_cancellation(
+    async fn request_relief(
         &self,
         challan_no: ChallanNo,
+        kind: ReliefKind,
         reason: &str,
         requester: &Principal,
         request_id: Uuid,
         at: Timestamp,
     ) -> Result<CancellationRequest> {
         let (reason, requester) = (reason.to_string(), requester.clone());
-        self.write(move |tx| cases::request_cancellation(tx, challan_no, &reason, &requester, request_id, at)).await
+        self.write(move |tx| cases::request_relief(tx, challan_no, kind, &reason, &requester, request_id, at)).await
     }
 
     async fn decide_cancellation(&self, request_id: Uuid, approve: bool, note: &str, decider: &Principal, at: Timestamp) -> Result<CancellationRequest> {

@@ -2,7 +2,7 @@
 
 use mahasil_domain::DomainError;
 use mahasil_domain::authz::Scope;
-use mahasil_domain::challan::ChallanStatus;
+use mahasil_domain::challan::{ChallanStatus, ReliefKind};
 use mahasil_domain::challan_no::ChallanNo;
 use mahasil_store::{ContestState, RequestState, Store, StoreError};
 use uuid::Uuid;
@@ -84,6 +84,49 @@ pub async fn cancellation_maker_checker(store: Store) -> TestResult {
     assert_eq!(history.iter().map(|r| r.id).collect::<Vec<_>>(), [first.id, retry.id], "oldest first");
     assert_eq!(history[0].state, RequestState::Rejected);
     assert_eq!(s.pending_cancellations(&Scope::Everywhere, 1).await?.len(), 1);
+    Ok(())
+}
+
+pub async fn waivers_are_asked_and_decided_like_cancellations(store: Store) -> TestResult {
+    let w = world(store).await?;
+    let s = &w.store;
+    let (at, later) = (t0()?, days_after(t0()?, 1)?);
+    let audit_before = crate::users::all_audit(s).await?.len();
+    let c = issue_one(&w, &w.officer, 1, at).await?;
+    let request = s.request_relief(c.challan_no, ReliefKind::Waive, "widow, no income", &w.officer, Uuid::now_v7(), at).await?;
+    assert_eq!((request.kind, request.state), (ReliefKind::Waive, RequestState::Pending));
+    assert_eq!(s.cancellation_request(request.id).await?.map(|r| r.kind), Some(ReliefKind::Waive));
+    // One pending request of either kind.
+    let cancel_too = s.request_cancellation(c.challan_no, "duplicate", &w.officer, Uuid::now_v7(), at).await;
+    assert!(matches!(&cancel_too, Err(StoreError::Conflict(m)) if m.contains("waiver")), "{cancel_too:?}");
+    let by_colleague = s.request_relief(c.challan_no, ReliefKind::Waive, "x", &w.officer2, Uuid::now_v7(), at).await;
+    assert!(matches!(&by_colleague, Err(StoreError::Domain(DomainError::Forbidden(m))) if m.contains("waiver")), "{by_colleague:?}");
+    let own = s.decide_cancellation(request.id, true, "", &w.officer, later).await;
+    assert!(matches!(own, Err(StoreError::Domain(DomainError::OwnRequest))), "{own:?}");
+
+    let approved = s.decide_cancellation(request.id, true, "hardship confirmed", &w.supervisor, later).await?;
+    assert_eq!((approved.kind, approved.state), (ReliefKind::Waive, RequestState::Approved));
+    assert_eq!(s.challan(c.id).await?.map(|c| c.status), Some(ChallanStatus::Waived));
+    assert_eq!(event_kinds(&s.challan_events(c.id).await?), ["issued", "waiver_requested", "waived"]);
+    // Nothing is owed: the WAIVER of the whole amount, as for a cancellation.
+    let transfers = s.challan_transfers(c.challan_no).await?;
+    let waived: Vec<_> = transfers.iter().filter(|t| t.code == mahasil_ledger::TransferCode::Waiver).map(|t| i64::from(t.amount)).collect();
+    assert_eq!(waived, [c.amount_paisa]);
+    // The challan stands, like a paid one: its seal is not revoked.
+    assert!(s.revocations(0, 100).await?.iter().all(|r| r.challan_no != c.challan_no));
+    assert!(is_domain(&s.request_relief(c.challan_no, ReliefKind::Waive, "again", &w.officer, Uuid::now_v7(), later).await), "waived is final");
+
+    // A rejected waiver leaves the challan issued.
+    let d = issue_one(&w, &w.officer, 2, at).await?;
+    let asked = s.request_relief(d.challan_no, ReliefKind::Waive, "cannot pay", &w.officer, Uuid::now_v7(), at).await?;
+    s.decide_cancellation(asked.id, false, "no grounds", &w.supervisor, later).await?;
+    assert_eq!(s.challan(d.id).await?.map(|c| c.status), Some(ChallanStatus::Issued));
+    assert_eq!(event_kinds(&s.challan_events(d.id).await?), ["issued", "waiver_requested", "waiver_rejected"]);
+
+    let audit = crate::users::all_audit(s).await?;
+    let actions: Vec<_> = audit[audit_before..].iter().map(|e| e.action.as_str()).filter(|a| a.starts_with("waiver.")).collect();
+    assert_eq!(actions, ["waiver.request", "waiver.approve", "waiver.request", "waiver.reject"]);
+    assert_eq!(s.verify_audit().await?.first_bad, None);
     Ok(())
 }
 

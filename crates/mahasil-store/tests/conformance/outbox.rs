@@ -172,9 +172,23 @@ pub async fn outbox_payments_and_decisions_queue_theirs(store: Store) -> TestRes
         s.decide_contest(contest, uphold, "photographs seen", &w.supervisor, later).await?;
         decided.push(c);
     }
+    for (n, approve) in [(6, true), (7, false)] {
+        let c = issue_one(&w, &w.officer, n, at).await?;
+        let request = Uuid::now_v7();
+        s.request_relief(c.challan_no, mahasil_domain::challan::ReliefKind::Waive, "hardship", &w.officer, request, at).await?;
+        s.decide_cancellation(request, approve, "papers seen", &w.supervisor, later).await?;
+        decided.push(c);
+    }
     let receipt = MessageKind::PaymentReceipt;
     assert_eq!(kinds_against_events(s, &paid).await?, (vec![MessageKind::ChallanIssued, receipt], vec![MessageKind::ChallanIssued, receipt]));
-    let decisions = [MessageKind::CancellationDecided, MessageKind::CancellationDecided, MessageKind::ContestDecided, MessageKind::ContestDecided];
+    let decisions = [
+        MessageKind::CancellationDecided,
+        MessageKind::CancellationDecided,
+        MessageKind::ContestDecided,
+        MessageKind::ContestDecided,
+        MessageKind::WaiverDecided,
+        MessageKind::WaiverDecided,
+    ];
     for (c, decision) in decided.iter().zip(decisions) {
         let (queued, wanted) = kinds_against_events(s, c).await?;
         assert_eq!(queued, vec![MessageKind::ChallanIssued, decision], "requests and contests themselves notify no one");
@@ -183,7 +197,7 @@ pub async fn outbox_payments_and_decisions_queue_theirs(store: Store) -> TestRes
 
     // A worker renders a decision from the event that caused it.
     let claimed = s.claim_messages(minutes_after(later, 1)?, LEASE, MAX_CLAIM_BATCH).await?;
-    assert_eq!(claimed.len(), 10);
+    assert_eq!(claimed.len(), 14);
     let quashed = claimed.iter().find(|m| m.challan_id == decided[3].id && m.kind == MessageKind::ContestDecided).ok_or("no contest message")?;
     let event = quashed.event.as_ref().ok_or("a decision names its event")?;
     assert_eq!((event.kind.as_str(), event.note.as_deref(), event.at), ("quashed", Some("photographs seen"), later));
