@@ -67,7 +67,7 @@ pub const MAX_TEMPLATE_SOURCE_BYTES: usize = 128 * 1024;
 pub const MESSAGE_KEY_CHARS: usize = 32;
 
 /// The challan events that cause messages, and the kind of message each causes. The
-/// `challan_events` trigger (migration 0015 on both backends) implements this table; the
+/// `challan_events` trigger (migration 0014 on both backends) implements this table; the
 /// conformance suite holds it to it. Each goes to every recipient of the challan (the view
 /// `message_recipients` of migration 0014).
 /// Overpayments and reversed payments cause none: they concern the bank and the treasury.

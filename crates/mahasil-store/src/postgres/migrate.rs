@@ -21,8 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_treasury", include_str!("../../migrations/postgres/0011_treasury.sql")),
     ("0012_devices", include_str!("../../migrations/postgres/0012_devices.sql")),
     ("0013_outbox", include_str!("../../migrations/postgres/0013_outbox.sql")),
-    ("0014_recipients", include_str!("../../migrations/postgres/0014_recipients.sql")),
-    ("0015_waivers", include_str!("../../migrations/postgres/0015_waivers.sql")),
+    ("0014_recipients_and_waivers", include_str!("../../migrations/postgres/0014_recipients_and_waivers.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

@@ -22,8 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0011_treasury", include_str!("../../migrations/sqlite/0011_treasury.sql")),
     ("0012_devices", include_str!("../../migrations/sqlite/0012_devices.sql")),
     ("0013_outbox", include_str!("../../migrations/sqlite/0013_outbox.sql")),
-    ("0014_recipients", include_str!("../../migrations/sqlite/0014_recipients.sql")),
-    ("0015_waivers", include_str!("../../migrations/sqlite/0015_waivers.sql")),
+    ("0014_recipients_and_waivers", include_str!("../../migrations/sqlite/0014_recipients_and_waivers.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,3 +1,31 @@
+-- Who is written to, and in which language (DESIGN.md, "Notifications"); and waivers.
+--
+-- 1. The offender's stated language, when they gave one on the challan: `en` or `ur`.
+-- 2. The webhook receiver, when one is configured: every message is also POSTed there.
+-- 3. One view, `message_recipients`, that both the event trigger and the scheduled
+--    reminders read, so the rule is written once: an SMS to the mobile, an email to the
+--    address when there is one, an event to the webhook when there is one; each in the
+--    offender's language, or else Urdu for SMS and English for the others
+--    (mahasil_domain::notice::preferred_language).
+
+ALTER TABLE challans ADD COLUMN language TEXT CHECK (language IN ('en', 'ur'));
+
+-- The webhook receiver, written by every node at start from its `webhook_url` (removed when
+-- that is empty). The URL is kept without its credentials: it is also each message's
+-- recipient, which staff see on the challan page.
+CREATE TABLE notify_webhook (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    url      TEXT NOT NULL CHECK (url LIKE 'http://%' OR url LIKE 'https://%'),
+    set_at   INTEGER NOT NULL
+) STRICT;
+
+-- CROSS JOIN keeps the challan first: one look-up by id, then its three rows.
+CREATE VIEW message_recipients AS
+SELECT c.id AS challan_id, r.n AS n, r.channel AS channel,
+       CASE r.channel WHEN 'sms' THEN c.mobile WHEN 'email' THEN c.email ELSE (SELECT url FROM notify_webhook) END AS recipient,
+       coalesce(c.language, r.language) AS language
+FROM challans c CROSS JOIN (SELECT 1 AS n, 'sms' AS channel, 'ur' AS language UNION ALL SELECT 2, 'email', 'en' UNION ALL SELECT 3, 'webhook', 'en') r;
+
 -- Waivers (DESIGN.md, roles: supervisors approve or reject cancellations and waivers). A
 -- waiver is asked for and decided like a cancellation, in the same table: a request of
 -- kind `waive` instead of `cancel`, at most one pending request of either kind per
@@ -36,7 +64,8 @@ BEGIN
 END;
 
 -- The messages an event causes (crate::messages::EVENT_MESSAGES has the same table), to
--- every recipient of its challan (migration 0014), now with waiver decisions.
+-- every recipient of its challan (the view above). One insert per event: a message's first
+-- step, `queued`, is its `created_at`, not a history row (the store reads it back as one).
 CREATE TRIGGER challan_events_queue_messages AFTER INSERT ON challan_events
 WHEN NEW.kind IN ('issued', 'paid', 'cancelled', 'cancellation_rejected', 'waived', 'waiver_rejected', 'upheld', 'quashed')
 BEGIN
