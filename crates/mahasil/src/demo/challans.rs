@@ -13,7 +13,7 @@ use anyhow::Context;
 use jiff::civil::Date;
 use jiff::{Span, Timestamp};
 use mahasil_domain::authz::Role;
-use mahasil_domain::challan::{IssueRequest, draft};
+use mahasil_domain::challan::{IssueRequest, ReliefKind, draft};
 use mahasil_domain::challan_no::{ChallanNo, IssuerNo};
 use mahasil_domain::head::HeadCode;
 use mahasil_domain::jurisdiction::{Jurisdiction, Slug};
@@ -38,8 +38,10 @@ const OFFICER_SHARE: [(&str, u32); 6] =
 const PILOT_DISTRICT: &str = "peshawar";
 const ROLLOUT_AT_PERCENT: i64 = 40;
 
-/// Chance that a challan is followed by a cancellation request, or by a contest.
+/// Chance that a challan is followed by a cancellation request, a waiver request, or a
+/// contest.
 const CANCELLATION_RATE: f64 = 0.05;
+const WAIVER_RATE: f64 = 0.025;
 const CONTEST_RATE: f64 = 0.04;
 
 const CANCELLATION_REASONS: [&str; 5] = [
@@ -53,6 +55,14 @@ const CANCELLATION_APPROVALS: [&str; 3] =
     ["Verified with the field report and photographs; approved", "Duplicate confirmed in the register; approved", "Exemption order on file; approved"];
 const CANCELLATION_REJECTIONS: [&str; 3] =
     ["Photographs on file show the violation; reason not supported", "No exemption order on file", "The correct head was applied; challan stands"];
+const WAIVER_REASONS: [&str; 4] = [
+    "Shop destroyed in the flood; the owner is on the relief list",
+    "Widow with no income; the union council certificate is attached",
+    "Vendor displaced by the road widening; the fine was for the old spot",
+    "First offence of a student vendor; the Deputy Commissioner's relief order applies",
+];
+const WAIVER_APPROVALS: [&str; 2] = ["Relief list entry verified; waived", "Certificate verified with the union council; waived"];
+const WAIVER_REJECTIONS: [&str; 2] = ["No relief order covers this head", "Income certificate not on file; the fine stands"];
 const CONTEST_GROUNDS: [&str; 5] = [
     "Shop was closed on that date; the offender was away",
     "Prices charged match the rate list notified for that week",
@@ -78,9 +88,26 @@ pub(super) struct Activity {
     pub cancellations_approved: usize,
     pub cancellations_rejected: usize,
     pub cancellations_pending: usize,
+    pub waivers_approved: usize,
+    pub waivers_rejected: usize,
+    pub waivers_pending: usize,
     pub contests_upheld: usize,
     pub contests_quashed: usize,
     pub contests_open: usize,
+}
+
+impl Activity {
+    /// The counter of requests of `kind` decided that way (`None`: still pending).
+    fn relief(&mut self, kind: ReliefKind, decision: Option<bool>) -> &mut usize {
+        match (kind, decision) {
+            (ReliefKind::Cancel, Some(true)) => &mut self.cancellations_approved,
+            (ReliefKind::Cancel, Some(false)) => &mut self.cancellations_rejected,
+            (ReliefKind::Cancel, None) => &mut self.cancellations_pending,
+            (ReliefKind::Waive, Some(true)) => &mut self.waivers_approved,
+            (ReliefKind::Waive, Some(false)) => &mut self.waivers_rejected,
+            (ReliefKind::Waive, None) => &mut self.waivers_pending,
+        }
+    }
 }
 
 /// A later step in a challan's life: when, and the decision with its time, if any yet.
@@ -94,7 +121,8 @@ struct FollowUp {
 #[derive(Debug, Clone, Copy)]
 enum Sequel {
     None,
-    Cancellation(FollowUp),
+    /// A cancellation or a waiver request.
+    Relief(ReliefKind, FollowUp),
     Contest(FollowUp),
 }
 
@@ -152,6 +180,7 @@ struct Texts {
 }
 
 const CANCELLATION_TEXTS: Texts = Texts { asked: &CANCELLATION_REASONS, granted: &CANCELLATION_APPROVALS, refused: &CANCELLATION_REJECTIONS };
+const WAIVER_TEXTS: Texts = Texts { asked: &WAIVER_REASONS, granted: &WAIVER_APPROVALS, refused: &WAIVER_REJECTIONS };
 const CONTEST_TEXTS: Texts = Texts { asked: &CONTEST_GROUNDS, granted: &CONTEST_UPHELD, refused: &CONTEST_QUASHED };
 
 /// A follow-up at `at`, decided (`grant` says which way) at `decided_at` if that is
@@ -170,7 +199,7 @@ fn plan(rng: &mut StdRng, staff: &[Staff], start: Date, now: Timestamp, count: u
     let today = now.to_zoned(pakistan()).date();
     let days = i64::from((today - start).get_days()) + 1;
     let until = now.checked_sub(hours(1))?;
-    let (mut cancellations, mut contests) = (0usize, 0usize);
+    let (mut cancellations, mut waivers, mut contests) = (0usize, 0usize, 0usize);
     let mut out = Vec::with_capacity(count);
     for _ in 0..count.saturating_mul(20) {
         if out.len() == count {
@@ -195,8 +224,15 @@ fn plan(rng: &mut StdRng, staff: &[Staff], start: Date, now: Timestamp, count: u
             let outcome = cancellations % 5;
             let at = issued_at.checked_add(hours(rng.gen_range(1..30)))?;
             let decided_at = if outcome == 0 { now } else { at.checked_add(hours(rng.gen_range(2..72)))? };
-            follow_up(rng, &CANCELLATION_TEXTS, at, decided_at, now, outcome % 2 == 1).map_or(Sequel::None, Sequel::Cancellation)
-        } else if roll < CANCELLATION_RATE + CONTEST_RATE {
+            follow_up(rng, &CANCELLATION_TEXTS, at, decided_at, now, outcome % 2 == 1).map_or(Sequel::None, |f| Sequel::Relief(ReliefKind::Cancel, f))
+        } else if roll < CANCELLATION_RATE + WAIVER_RATE {
+            waivers += 1;
+            // As cancellations: two in five approved, two rejected, one pending.
+            let outcome = waivers % 5;
+            let at = issued_at.checked_add(hours(rng.gen_range(24..24 * 10)))?;
+            let decided_at = if outcome == 0 { now } else { at.checked_add(hours(rng.gen_range(24..24 * 7)))? };
+            follow_up(rng, &WAIVER_TEXTS, at, decided_at, now, outcome % 2 == 1).map_or(Sequel::None, |f| Sequel::Relief(ReliefKind::Waive, f))
+        } else if roll < CANCELLATION_RATE + WAIVER_RATE + CONTEST_RATE {
             contests += 1;
             // One in three upheld, one quashed, one left open.
             let outcome = contests % 3;
@@ -222,7 +258,7 @@ fn timeline(planned: &[Planned]) -> Vec<(Timestamp, usize, Step)> {
     let mut steps = Vec::with_capacity(planned.len() + planned.len() / 5);
     for (i, p) in planned.iter().enumerate() {
         steps.push((p.issued_at, i, Step::Issue));
-        if let Sequel::Cancellation(f) | Sequel::Contest(f) = p.sequel {
+        if let Sequel::Relief(_, f) | Sequel::Contest(f) = p.sequel {
             steps.push((f.at, i, Step::Follow));
             if let Some((at, _, _)) = f.decision {
                 steps.push((at, i, Step::Decide));
@@ -295,20 +331,22 @@ pub(super) async fn seed_activity(
                 numbers[i] = Some(stored.challan_no);
                 activity.challans += 1;
             }
-            (Step::Follow, Sequel::Cancellation(f)) => {
-                let no = numbers[i].context("cancellation before issue")?;
-                let request =
-                    store.request_cancellation(no, f.text, officer, uuid_v7(rng, at)?, at).await.with_context(|| format!("requesting cancellation of {no}"))?;
+            (Step::Follow, Sequel::Relief(kind, f)) => {
+                let no = numbers[i].context("request before issue")?;
+                let request = store
+                    .request_relief(no, kind, f.text, officer, uuid_v7(rng, at)?, at)
+                    .await
+                    .with_context(|| format!("requesting the {} of {no}", kind.noun()))?;
                 follow_ids[i] = Some(request.id);
                 if f.decision.is_none() {
-                    activity.cancellations_pending += 1;
+                    *activity.relief(kind, None) += 1;
                 }
             }
-            (Step::Decide, Sequel::Cancellation(f)) => {
+            (Step::Decide, Sequel::Relief(kind, f)) => {
                 let (_, approve, note) = f.decision.context("decision step without a decision")?;
                 let id = follow_ids[i].context("decision before request")?;
-                store.decide_cancellation(id, approve, note, supervisor, at).await.with_context(|| format!("deciding cancellation {id}"))?;
-                if approve { activity.cancellations_approved += 1 } else { activity.cancellations_rejected += 1 }
+                store.decide_cancellation(id, approve, note, supervisor, at).await.with_context(|| format!("deciding {} {id}", kind.noun()))?;
+                *activity.relief(kind, Some(approve)) += 1;
             }
             (Step::Follow, Sequel::Contest(f)) => {
                 let no = numbers[i].context("contest before issue")?;

@@ -63,6 +63,9 @@ pub struct SeedReport {
     pub cancellations_approved: usize,
     pub cancellations_rejected: usize,
     pub cancellations_pending: usize,
+    pub waivers_approved: usize,
+    pub waivers_rejected: usize,
+    pub waivers_pending: usize,
     pub contests_upheld: usize,
     pub contests_quashed: usize,
     pub contests_open: usize,
@@ -90,6 +93,7 @@ impl fmt::Display for SeedReport {
             "  cancellation requests: {} approved, {} rejected, {} pending",
             self.cancellations_approved, self.cancellations_rejected, self.cancellations_pending
         )?;
+        writeln!(f, "  waiver requests: {} approved, {} rejected, {} pending", self.waivers_approved, self.waivers_rejected, self.waivers_pending)?;
         write!(f, "  contests: {} upheld, {} quashed, {} open", self.contests_upheld, self.contests_quashed, self.contests_open)
     }
 }
@@ -142,6 +146,9 @@ pub async fn seed(store: &Store, node_issuer: IssuerNo, sealer: &Sealer, now: Ti
     report.cancellations_approved = activity.cancellations_approved;
     report.cancellations_rejected = activity.cancellations_rejected;
     report.cancellations_pending = activity.cancellations_pending;
+    report.waivers_approved = activity.waivers_approved;
+    report.waivers_rejected = activity.waivers_rejected;
+    report.waivers_pending = activity.waivers_pending;
     report.contests_upheld = activity.contests_upheld;
     report.contests_quashed = activity.contests_quashed;
     report.contests_open = activity.contests_open;

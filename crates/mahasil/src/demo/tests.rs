@@ -194,6 +194,7 @@ async fn check_challans(store: &Store, report: &SeedReport, now: Timestamp) -> T
     assert_eq!(challans.len(), DEMO_CHALLANS);
     let first_day = now.checked_sub(jiff::Span::new().hours(24 * 152))?;
     let mut cancelled = 0;
+    let mut waived = 0;
     let mut contested = 0;
     let mut pending = 0;
     let mut districts = BTreeSet::new();
@@ -204,6 +205,7 @@ async fn check_challans(store: &Store, report: &SeedReport, now: Timestamp) -> T
         districts.insert(c.district.to_string());
         match c.status {
             ChallanStatus::Cancelled => cancelled += 1,
+            ChallanStatus::Waived => waived += 1,
             ChallanStatus::Contested => contested += 1,
             _ => {}
         }
@@ -216,11 +218,15 @@ async fn check_challans(store: &Store, report: &SeedReport, now: Timestamp) -> T
     assert_eq!(districts.len(), FIELD_DISTRICTS.len(), "every demo district has challans");
     assert_eq!(cancelled, report.cancellations_approved + report.contests_quashed);
     assert_eq!(contested, report.contests_open);
-    assert_eq!(pending, report.cancellations_pending);
+    assert_eq!(waived, report.waivers_approved);
+    assert_eq!(pending, report.cancellations_pending + report.waivers_pending);
     for n in [
         report.cancellations_approved,
         report.cancellations_rejected,
         report.cancellations_pending,
+        report.waivers_approved,
+        report.waivers_rejected,
+        report.waivers_pending,
         report.contests_upheld,
         report.contests_quashed,
         report.contests_open,
