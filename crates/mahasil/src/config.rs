@@ -223,7 +223,8 @@ node_name = "node-1"
 session_ttl_secs = 43200
 
 # Notifications (crates/mahasil-notify/README.md). Mail relay:
-# smtp://[user:password@]host:port[?tls=starttls] (empty: no email; `serve --demo` then
+# smtp://[user:password@]host:port[?tls=none|starttls][&ca_file=PATH] (STARTTLS unless
+# tls=none; ca_file: a PEM of the relay's own CA; empty: no email; `serve --demo` then
 # starts a sandbox mail server on a loopback port), and the From of the emails.
 smtp_url = ""
 mail_from = "Government of Khyber Pakhtunkhwa <noreply@mahasil.localhost>"
@@ -234,7 +235,10 @@ mail_from = "Government of Khyber Pakhtunkhwa <noreply@mahasil.localhost>"
 sms_gateway_url = ""
 sms_report_secret = ""
 
-# Every message also POSTed as a signed JSON event (empty: no webhook).
+# Every message also POSTed as a signed JSON event (empty: no webhook). Each node writes
+# its webhook_url to the database at start: give every node the same one. No credentials
+# in the URL (it is shown to staff as each message's recipient); the receiver checks the
+# signature made with webhook_secret.
 webhook_url = ""
 webhook_secret = ""
 
