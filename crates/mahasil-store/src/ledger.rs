@@ -1,9 +1,10 @@
 //! The ledger postings both backends write inside the transaction of the business event
 //! that causes them (DESIGN.md, "Ledger"): a challan's CHALLAN_ISSUED when it is stored,
-//! its WAIVER when it is cancelled. The rules themselves live in `mahasil-ledger`; a
+//! its WAIVER when it is cancelled or waived. The rules themselves live in `mahasil-ledger`; a
 //! refusal there is a conflict with the data and fails the whole change.
 
 use jiff::Timestamp;
+use mahasil_domain::challan::ChallanStatus;
 use mahasil_domain::challan_no::ChallanNo;
 use mahasil_domain::head::{FrozenAmounts, HeadCode};
 use mahasil_domain::money::Paisa;
@@ -36,6 +37,20 @@ pub fn terms(c: &ChallanRecord) -> Result<ChallanTerms> {
 /// The CHALLAN_ISSUED transfer of a challan just stored.
 pub fn issued(c: &ChallanRecord) -> Result<Vec<Transfer>> {
     events::challan_issued(&mut Uuid::now_v7, c.received_at, &Balances::new(), &terms(c)?).map_err(|e| refused(&format!("issuing challan {}", c.challan_no), e))
+}
+
+/// What moving a challan to a new status writes besides the status, on both backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StatusEffects {
+    /// A cancelled challan should never have been issued: its seal is revoked.
+    pub revoke_seal: bool,
+    /// Cancelled or waived, it owes nothing: the WAIVER of what it still owed. A waived
+    /// challan stands, like a paid one, so its seal does.
+    pub waive: bool,
+}
+
+pub(crate) fn status_effects(status: ChallanStatus) -> StatusEffects {
+    StatusEffects { revoke_seal: status == ChallanStatus::Cancelled, waive: matches!(status, ChallanStatus::Cancelled | ChallanStatus::Waived) }
 }
 
 /// The WAIVER of what `challan_no` still owes, given its transfers so far.

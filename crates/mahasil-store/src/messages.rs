@@ -57,6 +57,8 @@ pub const SCHEDULED_SEND_FROM: Time = Time::constant(9, 0, 0, 0);
 pub const MAX_DETAIL_CHARS: usize = 1_000;
 /// Longest provider id accepted (a gateway's message id, an email's Message-ID).
 pub const MAX_PROVIDER_ID_CHARS: usize = 256;
+/// Longest webhook receiver URL kept (it is each webhook message's recipient).
+pub const MAX_WEBHOOK_URL_CHARS: usize = 2_048;
 /// Largest rendered message accepted, as JSON. An email from the largest template
 /// mahasil-notify accepts (20,000 characters) with its values stays well below it.
 pub const MAX_RENDERED_BYTES: usize = 256 * 1024;

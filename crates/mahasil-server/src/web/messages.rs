@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use mahasil_domain::authz::Action;
-use mahasil_store::{Actor, MessageRecord};
+use mahasil_store::{Actor, MessageRecord, MessageStatus};
 use maud::{Markup, html};
 
 use super::form::{FormFields, QueryFields};
@@ -27,7 +27,7 @@ pub(crate) fn section(messages: &[MessageRecord]) -> Markup {
             ul.items {
                 @for m in messages {
                     li data-message=(m.id) data-channel=(m.channel.as_str()) data-status=(m.status.as_str()) {
-                        span class={ "badge " (badge_class(m.status.as_str())) } { (m.status.as_str()) }
+                        span class={ "badge " (badge_class(m.status)) } { (m.status.as_str()) }
                         " " strong { (m.kind.as_str().replace('_', " ")) } " by " (m.channel.as_str()) " to " code { (m.recipient) }
                         " (" (m.language.as_str()) ", " (m.attempts) " attempt" @if m.attempts != 1 { "s" } ")"
                         @if let Some(reason) = &m.last_error { p.note { (reason) } }
@@ -44,12 +44,13 @@ pub(crate) fn section(messages: &[MessageRecord]) -> Markup {
     }
 }
 
-fn badge_class(status: &str) -> &'static str {
+/// The badge colour of a status, borrowed from the challan statuses'.
+fn badge_class(status: MessageStatus) -> &'static str {
     match status {
-        "delivered" | "sent" => "paid",
-        "failed" | "undeliverable" => "cancelled",
-        "sending" | "skipped" => "contested",
-        _ => "issued",
+        MessageStatus::Delivered | MessageStatus::Sent => "paid",
+        MessageStatus::Failed | MessageStatus::Undeliverable => "cancelled",
+        MessageStatus::Sending | MessageStatus::Skipped => "contested",
+        MessageStatus::Queued => "issued",
     }
 }
 
@@ -90,7 +91,7 @@ async fn render_failed(staff: &Staff, message: Option<Markup>, status: StatusCod
                         td data-label="Challan" { a href={ "/challans/" (m.challan_no) "#messages" } { (m.challan_no) } }
                         td data-label="Message" { (m.kind.as_str().replace('_', " ")) " (" (m.channel.as_str()) ")" }
                         td data-label="To" { code { (m.recipient) } }
-                        td data-label="Status" { span class={ "badge " (badge_class(m.status.as_str())) } { (m.status.as_str()) } }
+                        td data-label="Status" { span class={ "badge " (badge_class(m.status)) } { (m.status.as_str()) } }
                         td data-label="Why" { (m.last_error.as_deref().unwrap_or("")) }
                         td data-label="Last change" { (karachi_time(m.updated_at)) }
                         td {

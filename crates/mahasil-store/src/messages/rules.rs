@@ -10,7 +10,8 @@ use mahasil_domain::time::{local_date, pakistan};
 
 use super::{
     MAX_CLAIM_BATCH, MAX_DETAIL_CHARS, MAX_LEASE, MAX_PROVIDER_ID_CHARS, MAX_REMIND_BEFORE_DAYS, MAX_RENDERED_BYTES, MAX_SCHEDULED_PER_PASS,
-    MAX_TEMPLATE_SOURCE_BYTES, MessageOutcome, MessageRecord, MessageStatus, OVERDUE_NOTICE_WINDOW_DAYS, SCHEDULED_SEND_FROM, StoredTemplate,
+    MAX_TEMPLATE_SOURCE_BYTES, MAX_WEBHOOK_URL_CHARS, MessageOutcome, MessageRecord, MessageStatus, OVERDUE_NOTICE_WINDOW_DAYS, SCHEDULED_SEND_FROM,
+    StoredTemplate,
 };
 use crate::error::{Result, StoreError};
 
@@ -32,7 +33,7 @@ pub(crate) fn check_retry(m: &MessageRecord, district: &str, districts: Option<&
 }
 
 /// A webhook receiver's URL as kept: `http://` or `https://`, without credentials (it is
-/// every webhook message's recipient, shown to staff), at most [`MAX_PROVIDER_ID_CHARS`]
+/// every webhook message's recipient, shown to staff), at most [`MAX_WEBHOOK_URL_CHARS`]
 /// characters.
 pub(crate) fn check_webhook_url(url: &str) -> Result<()> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -42,8 +43,8 @@ pub(crate) fn check_webhook_url(url: &str) -> Result<()> {
     if authority.contains('@') {
         return Err(invalid("webhook_url", "is kept and shown without credentials; give them in webhook_secret".into()));
     }
-    if url.chars().count() > MAX_PROVIDER_ID_CHARS {
-        return Err(invalid("webhook_url", format!("is longer than {MAX_PROVIDER_ID_CHARS} characters")));
+    if url.chars().count() > MAX_WEBHOOK_URL_CHARS {
+        return Err(invalid("webhook_url", format!("is longer than {MAX_WEBHOOK_URL_CHARS} characters")));
     }
     Ok(())
 }

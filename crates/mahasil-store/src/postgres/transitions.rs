@@ -39,12 +39,11 @@ pub(super) async fn record(
 ) -> Result<()> {
     if status != challan.status {
         sqlx::query("UPDATE challans SET status = $2 WHERE id = $1").bind(challan.id).bind(status.as_str()).execute(&mut tx.conn).await?;
-        // A cancelled challan should never have been issued: its seal is revoked. A waived
-        // one stands, like a paid one; both end what is owed with a WAIVER.
-        if status == ChallanStatus::Cancelled {
+        let effects = crate::ledger::status_effects(status);
+        if effects.revoke_seal {
             super::seals::revoke(tx, challan.challan_no, at).await?;
         }
-        if matches!(status, ChallanStatus::Cancelled | ChallanStatus::Waived) {
+        if effects.waive {
             let existing = super::ledger::of_challan(&mut tx.conn, challan.challan_no).await?;
             super::ledger::insert(&mut tx.conn, &crate::ledger::waived(&existing, challan.challan_no, at)?).await?;
         }

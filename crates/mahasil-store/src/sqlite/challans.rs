@@ -213,18 +213,18 @@ fn issue_conflict(e: rusqlite::Error, record: &ChallanRecord) -> StoreError {
     conflict(what)(e)
 }
 
-/// Moves a challan to `status`; a cancellation also revokes its seal, in the same transaction.
+/// Moves a challan to `status` (if it changed), with what that writes besides
+/// (`crate::ledger::status_effects`), in the same transaction.
 pub(crate) fn set_status(tx: &Transaction<'_>, challan: &ChallanRecord, status: ChallanStatus, at: Timestamp) -> Result<()> {
-    tx.prepare_cached("UPDATE challans SET status = ?2 WHERE id = ?1")?.execute(rusqlite::params![challan.id.to_string(), status.as_str()])?;
     if status == challan.status {
         return Ok(());
     }
-    // A cancelled challan should never have been issued: its seal is revoked. A waived one
-    // stands, like a paid one; both end what is owed with a WAIVER.
-    if status == ChallanStatus::Cancelled {
+    tx.prepare_cached("UPDATE challans SET status = ?2 WHERE id = ?1")?.execute(rusqlite::params![challan.id.to_string(), status.as_str()])?;
+    let effects = crate::ledger::status_effects(status);
+    if effects.revoke_seal {
         super::seals::revoke(tx, challan.challan_no, at)?;
     }
-    if matches!(status, ChallanStatus::Cancelled | ChallanStatus::Waived) {
+    if effects.waive {
         let existing = super::ledger::of_challan(tx, challan.challan_no)?;
         super::ledger::insert(tx, &crate::ledger::waived(&existing, challan.challan_no, at)?)?;
     }

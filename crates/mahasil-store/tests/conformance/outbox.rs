@@ -124,7 +124,8 @@ pub async fn outbox_recipients_follow_the_stated_language_and_the_webhook(store:
     let sms = (Channel::Sms, preferred_language(Channel::Sms, None), hooked.offender.mobile.as_str().to_string());
     assert_eq!(recipients(s, hooked.id).await?, [sms.clone(), (Channel::Webhook, preferred_language(Channel::Webhook, None), hook.to_string())]);
     // Refused receivers change nothing: not http(s), or with credentials in them.
-    for bad in ["ftp://hooks.example.pk/x", "https://user:secret@hooks.example.pk/x", "hooks.example.pk"] {
+    let too_long = format!("https://hooks.example.pk/{}", "a".repeat(mahasil_store::messages::MAX_WEBHOOK_URL_CHARS));
+    for bad in ["ftp://hooks.example.pk/x", "https://user:secret@hooks.example.pk/x", "hooks.example.pk", too_long.as_str()] {
         assert!(is_domain(&s.set_webhook_receiver(Some(bad), at).await), "{bad}");
     }
     assert_eq!(s.set_webhook_receiver(Some(hook), at).await?, Some(hook.to_string()), "still the one set");
