@@ -382,16 +382,15 @@ pub trait Storage: Send + Sync + 'static {
     /// Every message of a challan, oldest first, each with its whole history.
     async fn challan_messages(&self, challan_id: Uuid) -> Result<Vec<MessageRecord>>;
     /// Messages that failed or are undeliverable, last changed first, at most `limit` (cut
-    /// to [`messages::MAX_MESSAGES_PAGE`]), of challans in `districts` (every district when
-    /// `None`), each with its history.
-    async fn failed_messages(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<MessageRecord>>;
+    /// to [`messages::MAX_MESSAGES_PAGE`]), of challans within `scope` (their district and
+    /// department), each with its history.
+    async fn failed_messages(&self, scope: &Scope, limit: u32) -> Result<Vec<MessageRecord>>;
     /// Queues a failed message again, due at `at`, with its attempts back at zero and a new
     /// key (the gateway may remember the old one and answer it without sending); history
     /// row and audit entry (`message.retry`). Unknown id is `NotFound`; a message that is
     /// not `failed` is `Conflict` (an undeliverable one would fail the same way again). A
-    /// message whose challan is outside `districts` (when given) is `NotFound`, as if it
-    /// did not exist.
-    async fn retry_message(&self, id: i64, districts: Option<Vec<Slug>>, actor: &Actor, at: Timestamp) -> Result<MessageRecord>;
+    /// message whose challan is outside `scope` is `NotFound`, as if it did not exist.
+    async fn retry_message(&self, id: i64, scope: &Scope, actor: &Actor, at: Timestamp) -> Result<MessageRecord>;
     /// The outbox's depth by status and its lag at `now`, for `/metrics`.
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats>;
     /// Queues the scheduled messages due at `now`, each exactly once ever per challan,

@@ -1,6 +1,6 @@
 //! Notifications on the staff pages: every message of a challan with its status history
 //! (the delivery record is the proof of notice), and `/messages/failed`, where supervisors
-//! see the messages that could not be delivered in their districts and send one again.
+//! see the messages that could not be delivered within their scope and send one again.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -74,8 +74,8 @@ pub async fn failed(staff: Staff, QueryFields(query): QueryFields) -> Response {
 }
 
 async fn render_failed(staff: &Staff, message: Option<Markup>, status: StatusCode) -> ApiResult<Response> {
-    let districts = crate::treasury::districts_of(&staff.require(Action::RetryMessages)?);
-    let failed = staff.state.store.failed_messages(districts, FAILED_PAGE).await?;
+    let scope = staff.require(Action::RetryMessages)?;
+    let failed = staff.state.store.failed_messages(&scope, FAILED_PAGE).await?;
     let content = html! {
         h1 { "Messages not delivered" }
         p { "Notices that could not be sent, newest first. A message that failed for a reason since put right "
@@ -112,9 +112,9 @@ async fn render_failed(staff: &Staff, message: Option<Markup>, status: StatusCod
 pub async fn retry(staff: Staff, Path(id): Path<i64>, form: FormFields) -> Response {
     let result = async {
         staff.check_csrf(&form)?;
-        let districts = crate::treasury::districts_of(&staff.require(Action::RetryMessages)?);
+        let scope = staff.require(Action::RetryMessages)?;
         let actor = Actor::from(staff.principal());
-        match staff.state.store.retry_message(id, districts, &actor, Timestamp::now()).await {
+        match staff.state.store.retry_message(id, &scope, &actor, Timestamp::now()).await {
             Ok(_) => Ok(Redirect::to(&format!("/messages/failed?retried={id}")).into_response()),
             Err(e) => {
                 let e = ApiError::from(e);

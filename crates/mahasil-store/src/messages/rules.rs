@@ -5,6 +5,7 @@
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use mahasil_domain::DomainError;
+use mahasil_domain::authz::Scope;
 use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::time::{local_date, pakistan};
 
@@ -19,12 +20,12 @@ fn invalid(field: &'static str, reason: String) -> StoreError {
     StoreError::Domain(DomainError::Invalid { field, reason })
 }
 
-/// Whether a message may be queued again by someone who sees `districts` (all when
-/// `None`): its challan, in `district`, must be one of theirs (`NotFound` otherwise, as if
-/// it did not exist), and it must have failed (`Conflict`).
-pub(crate) fn check_retry(m: &MessageRecord, district: &str, districts: Option<&[Slug]>) -> Result<()> {
-    if districts.is_some_and(|ds| !ds.iter().any(|d| d.as_str() == district)) {
-        return Err(StoreError::NotFound(format!("no message {} in your districts", m.id)));
+/// Whether a message may be queued again by someone whose scope is `scope`: its challan,
+/// in `district` and `department`, must be within it (`NotFound` otherwise, as if it did
+/// not exist), and it must have failed (`Conflict`).
+pub(crate) fn check_retry(m: &MessageRecord, district: &Slug, department: &Slug, scope: &Scope) -> Result<()> {
+    if !scope.contains(district, department) {
+        return Err(StoreError::NotFound(format!("no message {} within your scope", m.id)));
     }
     if m.status != MessageStatus::Failed {
         return Err(StoreError::Conflict(format!("message {} is {}: only a failed message is sent again", m.id, m.status)));

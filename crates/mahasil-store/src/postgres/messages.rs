@@ -8,6 +8,7 @@
 //! retry, a template) are audited and go through the committer like every other.
 
 use jiff::{SignedDuration, Timestamp};
+use mahasil_domain::authz::Scope;
 use mahasil_domain::challan_no::ChallanNo;
 use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::notice::{Channel, Language, MessageKind};
@@ -279,15 +280,30 @@ pub(super) async fn challan_messages(pool: &PgPool, challan_id: Uuid) -> Result<
     records_where(&mut conn, "m.challan_id = $1 ORDER BY m.id", |q| q.bind(challan_id)).await
 }
 
-pub(super) async fn failed(pool: &PgPool, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<MessageRecord>> {
-    let names: Option<Vec<String>> = districts.map(|ds| ds.iter().map(|d| d.as_str().to_owned()).collect());
+/// A scope as SQL parameters: everywhere, or its (district, department) pairs as two
+/// arrays whose NULLs mean "any" (read by [`IN_SCOPE`]).
+fn scope_params(scope: &Scope) -> (bool, Vec<Option<String>>, Vec<Option<String>>) {
+    match scope {
+        Scope::Everywhere => (true, Vec::new(), Vec::new()),
+        Scope::Pairs(pairs) => (
+            false,
+            pairs.iter().map(|(d, _)| d.as_ref().map(|d| d.as_str().to_owned())).collect(),
+            pairs.iter().map(|(_, p)| p.as_ref().map(|p| p.as_str().to_owned())).collect(),
+        ),
+    }
+}
+
+/// Whether challan `c` is within the scope bound as `$1` to `$3` ([`scope_params`]).
+const IN_SCOPE: &str = "($1 OR EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS s (district, department)
+                                     WHERE (s.district IS NULL OR s.district = c.district) AND (s.department IS NULL OR s.department = c.department)))";
+
+pub(super) async fn failed(pool: &PgPool, scope: &Scope, limit: u32) -> Result<Vec<MessageRecord>> {
+    let (everywhere, districts, departments) = scope_params(scope);
     let limit = i64::from(limit.clamp(1, MAX_MESSAGES_PAGE));
     let mut conn = pool.acquire().await?;
-    records_where(
-        &mut conn,
-        "m.status IN ('failed', 'undeliverable') AND ($1::text[] IS NULL OR c.district = ANY($1)) ORDER BY m.updated_at DESC, m.id DESC LIMIT $2",
-        |q| q.bind(names).bind(limit),
-    )
+    records_where(&mut conn, &format!("m.status IN ('failed', 'undeliverable') AND {IN_SCOPE} ORDER BY m.updated_at DESC, m.id DESC LIMIT $4"), |q| {
+        q.bind(everywhere).bind(districts).bind(departments).bind(limit)
+    })
     .await
 }
 
@@ -316,10 +332,12 @@ pub(super) async fn queue(pool: &PgPool, now: Timestamp) -> Result<QueueStats> {
 
 // ----- the people's writes, audited -----
 
-pub(super) async fn retry(tx: &mut Tx, id: i64, districts: Option<&[Slug]>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+pub(super) async fn retry(tx: &mut Tx, id: i64, scope: &Scope, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
     let before = record(&mut tx.conn, id).await?;
-    let district: String = sqlx::query_scalar("SELECT district FROM challans WHERE id = $1").bind(before.challan_id).fetch_one(&mut tx.conn).await?;
-    check_retry(&before, &district, districts)?;
+    let (district, department): (String, String) =
+        sqlx::query_as("SELECT district, department FROM challans WHERE id = $1").bind(before.challan_id).fetch_one(&mut tx.conn).await?;
+    let slug = |column: &str, s: &str| Slug::parse(s).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")));
+    check_retry(&before, &slug("district", &district)?, &slug("department", &department)?, scope)?;
     let at = to_micros(at);
     // A new key: the gateway may remember the old one and answer it without sending again.
     let detail = format!("queued again by {}; the failed attempts used key {}", actor.username, before.key);

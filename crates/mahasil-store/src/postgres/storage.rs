@@ -422,13 +422,13 @@ impl Storage for PgStore {
         messages::challan_messages(&self.pool, challan_id).await
     }
 
-    async fn failed_messages(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<MessageRecord>> {
-        messages::failed(&self.pool, districts, limit).await
+    async fn failed_messages(&self, scope: &Scope, limit: u32) -> Result<Vec<MessageRecord>> {
+        messages::failed(&self.pool, scope, limit).await
     }
 
-    async fn retry_message(&self, id: i64, districts: Option<Vec<Slug>>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
-        let actor = actor.clone();
-        self.writer.write(move |tx| Box::pin(async move { messages::retry(tx, id, districts.as_deref(), &actor, at).await })).await
+    async fn retry_message(&self, id: i64, scope: &Scope, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+        let (scope, actor) = (scope.clone(), actor.clone());
+        self.writer.write(move |tx| Box::pin(async move { messages::retry(tx, id, &scope, &actor, at).await })).await
     }
 
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {

@@ -5,13 +5,14 @@
 //! races another.
 
 use jiff::Timestamp;
+use mahasil_domain::authz::Scope;
 use mahasil_domain::challan_no::ChallanNo;
-use mahasil_domain::jurisdiction::Slug;
 use mahasil_domain::notice::{Channel, Language, MessageKind};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction};
 
 use super::audit_log::{self, Change};
 use super::rows::{self, micros};
+use super::search::scope_condition;
 use crate::error::{Result, StoreError};
 use crate::messages::{
     CausingEvent, ClaimedMessage, MAX_MESSAGES_PAGE, MessageHistoryEntry, MessageOutcome, MessageRecord, MessageStatus, QueueStats, StoredTemplate, age,
@@ -277,16 +278,14 @@ pub(crate) fn challan_messages(conn: &Connection, challan_id: uuid::Uuid) -> Res
     records_where(conn, "m.challan_id = ?1 ORDER BY m.id", [challan_id.to_string()])
 }
 
-pub(crate) fn failed(conn: &Connection, districts: Option<&[Slug]>, limit: u32) -> Result<Vec<MessageRecord>> {
-    let districts = districts
-        .map(|ds| serde_json::to_string(&ds.iter().map(Slug::as_str).collect::<Vec<_>>()))
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+pub(crate) fn failed(conn: &Connection, scope: &Scope, limit: u32) -> Result<Vec<MessageRecord>> {
+    let mut params = Vec::new();
+    let Some(in_scope) = scope_condition(scope, "c.district", "c.department", &mut params) else { return Ok(Vec::new()) };
+    params.push(rows::clamp_limit(limit, MAX_MESSAGES_PAGE).into());
     records_where(
         conn,
-        "m.status IN ('failed', 'undeliverable') AND (?1 IS NULL OR c.district IN (SELECT value FROM json_each(?1)))
-         ORDER BY m.updated_at DESC, m.id DESC LIMIT ?2",
-        rusqlite::params![districts, rows::clamp_limit(limit, MAX_MESSAGES_PAGE)],
+        &format!("m.status IN ('failed', 'undeliverable') AND {in_scope} ORDER BY m.updated_at DESC, m.id DESC LIMIT ?{}", params.len()),
+        rusqlite::params_from_iter(params),
     )
 }
 
@@ -315,10 +314,12 @@ pub(crate) fn queue(conn: &Connection, now: Timestamp) -> Result<QueueStats> {
 
 // ----- the people's writes, audited -----
 
-pub(crate) fn retry(tx: &Transaction<'_>, id: i64, districts: Option<&[Slug]>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+pub(crate) fn retry(tx: &Transaction<'_>, id: i64, scope: &Scope, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
     let before = record(tx, id)?;
-    let district: String = tx.prepare_cached("SELECT district FROM challans WHERE id = ?1")?.query_row([before.challan_id.to_string()], |r| r.get(0))?;
-    crate::messages::check_retry(&before, &district, districts)?;
+    let (district, department): (String, String) = tx
+        .prepare_cached("SELECT district, department FROM challans WHERE id = ?1")?
+        .query_row([before.challan_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    crate::messages::check_retry(&before, &rows::slug("challans.district", &district)?, &rows::slug("challans.department", &department)?, scope)?;
     // A new key: the gateway may remember the old one and answer it without sending again.
     tx.prepare_cached(&format!(
         "UPDATE messages SET status = 'queued', key = {NEW_KEY}, attempts = 0, next_attempt_at = ?1, claimed_until = NULL, updated_at = ?1

@@ -565,13 +565,14 @@ impl Storage for SqliteStore {
         self.read_snapshot(move |conn| messages::challan_messages(conn, challan_id)).await
     }
 
-    async fn failed_messages(&self, districts: Option<Vec<Slug>>, limit: u32) -> Result<Vec<MessageRecord>> {
-        self.read_snapshot(move |conn| messages::failed(conn, districts.as_deref(), limit)).await
+    async fn failed_messages(&self, scope: &Scope, limit: u32) -> Result<Vec<MessageRecord>> {
+        let scope = scope.clone();
+        self.read_snapshot(move |conn| messages::failed(conn, &scope, limit)).await
     }
 
-    async fn retry_message(&self, id: i64, districts: Option<Vec<Slug>>, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
-        let actor = actor.clone();
-        self.write(move |tx| messages::retry(tx, id, districts.as_deref(), &actor, at)).await
+    async fn retry_message(&self, id: i64, scope: &Scope, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
+        let (scope, actor) = (scope.clone(), actor.clone());
+        self.write(move |tx| messages::retry(tx, id, &scope, &actor, at)).await
     }
 
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::{SignedDuration, Timestamp};
+use mahasil_domain::authz::Scope;
 use mahasil_domain::identity::Email;
 use mahasil_domain::notice::{Channel, Language, MessageKind, preferred_language};
 use mahasil_store::messages::{MAX_CLAIM_BATCH, message_kind_for_event, overdue_key, reminder_key};
@@ -341,26 +342,32 @@ pub async fn outbox_delivery_reports_and_retries(store: Store) -> TestResult {
 
     // Failed and undeliverable messages, last changed first, within the districts asked for.
     let listed = |ms: Vec<MessageRecord>| ms.iter().map(|m| m.id).collect::<Vec<_>>();
-    assert_eq!(listed(s.failed_messages(None, 50).await?), [idb, idc]);
-    assert_eq!(listed(s.failed_messages(Some(vec![slug("peshawar")?]), 50).await?), [idb, idc]);
-    assert_eq!(listed(s.failed_messages(Some(vec![slug("mardan")?]), 50).await?), Vec::<i64>::new());
-    assert_eq!(s.failed_messages(None, 1).await?.len(), 1);
+    let pair =
+        |district: &str, department: Option<&str>| -> TestResult<Scope> { Ok(Scope::Pairs(vec![(Some(slug(district)?), department.map(slug).transpose()?)])) };
+    assert_eq!(listed(s.failed_messages(&Scope::Everywhere, 50).await?), [idb, idc]);
+    assert_eq!(listed(s.failed_messages(&pair("peshawar", None)?, 50).await?), [idb, idc]);
+    assert_eq!(listed(s.failed_messages(&pair("peshawar", Some("district-administration"))?, 50).await?), [idb, idc]);
+    assert_eq!(listed(s.failed_messages(&pair("peshawar", Some("price-control"))?, 50).await?), Vec::<i64>::new(), "another department");
+    assert_eq!(listed(s.failed_messages(&pair("mardan", None)?, 50).await?), Vec::<i64>::new());
+    assert_eq!(listed(s.failed_messages(&Scope::Pairs(Vec::new()), 50).await?), Vec::<i64>::new(), "nowhere");
+    assert_eq!(s.failed_messages(&Scope::Everywhere, 1).await?.len(), 1);
 
     let supervisor = Actor::from(&w.supervisor);
     let audit_before = crate::users::all_audit(s).await?.len();
     let again = minutes_after(report, 5)?;
-    assert!(is_not_found(&s.retry_message(idb, Some(vec![slug("mardan")?]), &supervisor, again).await), "outside the supervisor's districts");
+    assert!(is_not_found(&s.retry_message(idb, &pair("mardan", None)?, &supervisor, again).await), "outside the supervisor's districts");
+    assert!(is_not_found(&s.retry_message(idb, &pair("peshawar", Some("price-control"))?, &supervisor, again).await), "another department");
     assert_eq!(crate::users::all_audit(s).await?.len(), audit_before, "and nothing written");
-    let retried = s.retry_message(idb, Some(vec![slug("peshawar")?]), &supervisor, again).await?;
+    let retried = s.retry_message(idb, &pair("peshawar", Some("district-administration"))?, &supervisor, again).await?;
     assert_eq!((retried.status, retried.attempts, retried.next_attempt_at), (MessageStatus::Queued, 0, again));
     assert_ne!(retried.key, m.key, "a new key, so the gateway sends it again");
     assert!(retried.history.last().and_then(|h| h.detail.as_deref()).is_some_and(|d| d.contains("supervisor.peshawar") && d.contains(&m.key)));
     let audit = crate::users::all_audit(s).await?;
     assert_eq!(audit.len(), audit_before + 1);
     assert_eq!((audit[audit_before].action.as_str(), audit[audit_before].entity.clone()), ("message.retry", format!("message:{idb}")));
-    assert!(is_conflict(&s.retry_message(idb, None, &supervisor, again).await), "only a failed message");
-    assert!(is_conflict(&s.retry_message(idc, None, &supervisor, again).await), "an undeliverable one would fail again");
-    assert!(is_not_found(&s.retry_message(999_999, None, &supervisor, again).await));
+    assert!(is_conflict(&s.retry_message(idb, &Scope::Everywhere, &supervisor, again).await), "only a failed message");
+    assert!(is_conflict(&s.retry_message(idc, &Scope::Everywhere, &supervisor, again).await), "an undeliverable one would fail again");
+    assert!(is_not_found(&s.retry_message(999_999, &Scope::Everywhere, &supervisor, again).await));
     assert_eq!(ids(&s.claim_messages(again, LEASE, 10).await?), [idb]);
     assert_eq!(s.verify_audit().await?.first_bad, None);
     Ok(())
