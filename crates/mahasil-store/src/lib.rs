@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod devices;
 pub mod error;
+pub mod insight;
 pub mod ledger;
 pub mod messages;
 pub mod payments;
@@ -421,6 +422,25 @@ pub trait Storage: Send + Sync + 'static {
     // ----- audit -----
 
     /// Entries with `seq > after_seq`, oldest first, at most `limit`.
+    // ----- the dashboard's rollups (`insight`) -----
+
+    /// Sums of the rollups in the filter over a window, grouped by period when `over_time`
+    /// and by a dimension when given; never reads the challan table.
+    async fn insight_grouped(
+        &self,
+        filter: &insight::InsightFilter,
+        window: insight::Window,
+        over_time: bool,
+        by: Option<insight::Dimension>,
+    ) -> Result<insight::Answer>;
+    /// Each officer's activity on Pakistan days `from_day..=to_day`, most challans first.
+    async fn insight_officers(&self, filter: &insight::InsightFilter, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<insight::OfficerRow>>;
+    /// Recomputes every rollup from the ledger's transfers, in one transaction.
+    async fn insight_rebuild(&self) -> Result<insight::RebuildReport>;
+    /// Compares every rollup with the ledger's transfers, and their totals with the
+    /// ledger's account balances, in one snapshot.
+    async fn insight_check(&self) -> Result<insight::CheckReport>;
+
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>>;
     /// Walks the whole chain; reports the first entry that does not verify.
     async fn verify_audit(&self) -> Result<AuditVerification>;

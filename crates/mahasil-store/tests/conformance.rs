@@ -15,6 +15,8 @@ mod challans;
 mod devices;
 #[path = "conformance/fixtures.rs"]
 mod fixtures;
+#[path = "conformance/insight.rs"]
+mod insight;
 #[path = "conformance/ledger.rs"]
 mod ledger;
 #[path = "conformance/model.rs"]
@@ -88,6 +90,7 @@ conformance! {
     audit::audit_chain_verifies,
     banks::banks_round_trip_without_leaking_secrets,
     ledger::issue_and_cancel_post_to_the_ledger,
+    insight::rollups_follow_every_ledger_event,
     payments::payment_is_taken_once_with_a_sealed_receipt,
     payments::amounts_are_judged_as_of_the_payment_day,
     payments::blocked_and_unknown_challans_are_not_paid,

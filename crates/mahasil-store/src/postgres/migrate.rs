@@ -22,6 +22,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_devices", include_str!("../../migrations/postgres/0012_devices.sql")),
     ("0013_outbox", include_str!("../../migrations/postgres/0013_outbox.sql")),
     ("0014_recipients_and_waivers", include_str!("../../migrations/postgres/0014_recipients_and_waivers.sql")),
+    ("0015_insight_rollups", include_str!("../../migrations/postgres/0015_insight_rollups.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

@@ -14,6 +14,7 @@ mod constraint;
 mod contests;
 mod devices;
 mod heads;
+mod insight;
 mod issue;
 mod issuers;
 mod ledger;

@@ -10,8 +10,8 @@ use mahasil_domain::jurisdiction::{Department, Jurisdiction, Slug};
 use uuid::Uuid;
 
 use super::{
-    PgStore, audit_log, banks, cancellations, challans, contests, devices, heads, issuers, ledger, messages, migrate, payments, reference, seals, sessions,
-    sync_ops, treasury, users,
+    PgStore, audit_log, banks, cancellations, challans, contests, devices, heads, insight, issuers, ledger, messages, migrate, payments, reference, seals,
+    sessions, sync_ops, treasury, users,
 };
 use crate::devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceSummary, NewDevice, OpResult};
 use crate::messages::{ClaimedMessage, MessageOutcome, MessageRecord, QueueStats, StoredTemplate};
@@ -451,6 +451,35 @@ impl Storage for PgStore {
     async fn set_webhook_receiver(&self, url: Option<&str>, at: Timestamp) -> Result<Option<String>> {
         let url = url.map(str::to_owned);
         self.writer.write(move |tx| Box::pin(async move { messages::set_webhook(tx, url.as_deref(), at).await })).await
+    }
+
+    async fn insight_grouped(
+        &self,
+        filter: &crate::insight::InsightFilter,
+        window: crate::insight::Window,
+        over_time: bool,
+        by: Option<crate::insight::Dimension>,
+    ) -> Result<crate::insight::Answer> {
+        insight::grouped(&self.pool, crate::insight::grouped(crate::insight::Dialect::Postgres, filter, window, over_time, by)).await
+    }
+
+    async fn insight_officers(
+        &self,
+        filter: &crate::insight::InsightFilter,
+        from_day: i64,
+        to_day: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::insight::OfficerRow>> {
+        insight::officers(&self.pool, crate::insight::officers(crate::insight::Dialect::Postgres, filter, from_day, to_day, limit)).await
+    }
+
+    async fn insight_rebuild(&self) -> Result<crate::insight::RebuildReport> {
+        self.writer.write(move |tx| Box::pin(async move { insight::rebuild(tx).await })).await
+    }
+
+    async fn insight_check(&self) -> Result<crate::insight::CheckReport> {
+        let mut conn = self.pool.acquire().await?;
+        insight::check(&mut conn).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

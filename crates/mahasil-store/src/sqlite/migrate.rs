@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0012_devices", include_str!("../../migrations/sqlite/0012_devices.sql")),
     ("0013_outbox", include_str!("../../migrations/sqlite/0013_outbox.sql")),
     ("0014_recipients_and_waivers", include_str!("../../migrations/sqlite/0014_recipients_and_waivers.sql")),
+    ("0015_insight_rollups", include_str!("../../migrations/sqlite/0015_insight_rollups.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

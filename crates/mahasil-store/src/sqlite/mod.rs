@@ -9,6 +9,7 @@ mod cases;
 mod challans;
 mod connection;
 mod devices;
+mod insight;
 mod ledger;
 mod messages;
 mod migrate;
@@ -573,6 +574,36 @@ impl Storage for SqliteStore {
     async fn retry_message(&self, id: i64, scope: &Scope, actor: &Actor, at: Timestamp) -> Result<MessageRecord> {
         let (scope, actor) = (scope.clone(), actor.clone());
         self.write(move |tx| messages::retry(tx, id, &scope, &actor, at)).await
+    }
+
+    async fn insight_grouped(
+        &self,
+        filter: &crate::insight::InsightFilter,
+        window: crate::insight::Window,
+        over_time: bool,
+        by: Option<crate::insight::Dimension>,
+    ) -> Result<crate::insight::Answer> {
+        let q = crate::insight::grouped(crate::insight::Dialect::Sqlite, filter, window, over_time, by);
+        self.read(move |conn| insight::grouped(conn, q)).await
+    }
+
+    async fn insight_officers(
+        &self,
+        filter: &crate::insight::InsightFilter,
+        from_day: i64,
+        to_day: i64,
+        limit: usize,
+    ) -> Result<Vec<crate::insight::OfficerRow>> {
+        let q = crate::insight::officers(crate::insight::Dialect::Sqlite, filter, from_day, to_day, limit);
+        self.read(move |conn| insight::officers(conn, q)).await
+    }
+
+    async fn insight_rebuild(&self) -> Result<crate::insight::RebuildReport> {
+        self.write(insight::rebuild).await
+    }
+
+    async fn insight_check(&self) -> Result<crate::insight::CheckReport> {
+        self.read_snapshot(insight::check).await
     }
 
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {

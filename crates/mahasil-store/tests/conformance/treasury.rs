@@ -154,7 +154,7 @@ pub async fn citizens_contest_through_the_portal_account(store: Store) -> TestRe
     Ok(())
 }
 
-fn statement(id: &str, opening: i64, closing: i64, from: Date, to: Date, sha: u8) -> StatementRecord {
+pub fn statement(id: &str, opening: i64, closing: i64, from: Date, to: Date, sha: u8) -> StatementRecord {
     StatementRecord {
         sha256: [sha; 32],
         account: "PK36SCBL0000001123456702".into(),
