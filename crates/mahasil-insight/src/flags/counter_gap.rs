@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use super::flag::{Evidence, Flag, FlagKind};
 use super::time::SECS_PER_HOUR;
-use super::{sentence, strongest_first};
+use super::{by_subject, sentence, strongest_first};
 
 /// The counters received from one issuer, with the time each arrived.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,18 +42,16 @@ impl Default for CounterGapParams {
 /// One flag per run of missing counters whose next received number arrived more than the
 /// grace period before `now`.
 pub fn counter_gaps(issuers: &[IssuerCounters], now: i64, params: &CounterGapParams) -> Vec<Flag> {
-    // Per issuer, each counter's earliest arrival. Repeated entries of one issuer are merged.
-    let mut received: BTreeMap<u32, (&str, BTreeMap<u32, i64>)> = BTreeMap::new();
-    for issuer in issuers {
-        let (_, counters) = received.entry(issuer.issuer_no).or_insert((&issuer.district, BTreeMap::new()));
-        for &(counter, at) in &issuer.counters {
+    let mut flags = Vec::new();
+    for (issuer_no, (main, entries)) in by_subject(issuers, |i| i.issuer_no, |i| (i.counters.len(), i.district.as_str(), None)) {
+        // Each counter's earliest arrival, over every entry of the issuer.
+        let mut counters: BTreeMap<u32, i64> = BTreeMap::new();
+        for &(counter, at) in entries.iter().flat_map(|e| e.counters.iter()) {
             counters.entry(counter).and_modify(|earliest| *earliest = (*earliest).min(at)).or_insert(at);
         }
-    }
-    let mut flags = Vec::new();
-    for (&issuer_no, (district, counters)) in &received {
+        let district = main.district.as_str();
         let mut previous: Option<u32> = None;
-        for (&counter, &received_at) in counters {
+        for (&counter, &received_at) in &counters {
             let settled = now.saturating_sub(received_at) > params.grace_secs;
             match previous {
                 Some(before) if counter > before.saturating_add(1) && settled => {

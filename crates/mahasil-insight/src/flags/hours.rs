@@ -10,12 +10,10 @@
 //! history is full of 01:00 challans is not flagged for working its shift. The caller's
 //! history should end where `recent` begins, or a new habit hides itself.
 
-use std::collections::BTreeMap;
-
 use super::binomial::ln_upper_tail;
 use super::flag::{Evidence, Flag, FlagKind};
 use super::time::{karachi_day, karachi_hour};
-use super::{MAX_CHALLANS_PER_FLAG, sentence, strongest_first};
+use super::{MAX_CHALLANS_PER_FLAG, by_subject, sentence, strongest_first};
 
 /// One officer's recent challans and their longer history by Karachi hour.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,27 +57,30 @@ pub fn unusual_hours(officers: &[OfficerHours], peers_by_hour: [u32; 24], params
     if peer_total < params.min_peer_challans.max(1) {
         return Vec::new();
     }
-    let flags = merge(officers).values().filter_map(|o| flag(o, &peers_by_hour, peer_total, params)).collect();
+    let flags = merge(officers).iter().filter_map(|o| flag(o, &peers_by_hour, peer_total, params)).collect();
     strongest_first(flags)
 }
 
 /// One entry per officer id: repeated entries have their challans and history added.
-fn merge(officers: &[OfficerHours]) -> BTreeMap<&str, OfficerHours> {
-    let mut merged: BTreeMap<&str, OfficerHours> = BTreeMap::new();
-    for officer in officers {
-        match merged.get_mut(officer.officer.as_str()) {
-            Some(entry) => {
-                entry.recent.extend(officer.recent.iter().cloned());
-                for (total, add) in entry.history_by_hour.iter_mut().zip(officer.history_by_hour) {
+fn merge(officers: &[OfficerHours]) -> Vec<OfficerHours> {
+    by_subject(officers, |o| o.officer.as_str(), |o| (o.recent.len(), o.district.as_str(), o.department.as_deref()))
+        .into_values()
+        .map(|(main, entries)| {
+            let mut history_by_hour = [0_u32; 24];
+            for entry in &entries {
+                for (total, add) in history_by_hour.iter_mut().zip(entry.history_by_hour) {
                     *total = total.saturating_add(add);
                 }
             }
-            None => {
-                merged.insert(&officer.officer, officer.clone());
+            OfficerHours {
+                officer: main.officer.clone(),
+                district: main.district.clone(),
+                department: main.department.clone(),
+                recent: entries.iter().flat_map(|e| e.recent.iter().cloned()).collect(),
+                history_by_hour,
             }
-        }
-    }
-    merged
+        })
+        .collect()
 }
 
 fn share(counts: &[u32; 24], hours: impl Iterator<Item = u8>, total: u64) -> f64 {

@@ -46,6 +46,8 @@ mod time;
 #[cfg(test)]
 mod properties;
 
+use std::collections::BTreeMap;
+
 pub use counter_gap::{CounterGapParams, IssuerCounters, counter_gaps};
 pub use duplicate::{ChallanFacts, DuplicateParams, duplicates};
 pub use flag::{Evidence, Flag, FlagKind, IdentityMatch, PeerScope, UnknownFlagKind};
@@ -64,6 +66,28 @@ pub const MAX_CHALLANS_PER_FLAG: usize = 20;
 /// than this is telling us the threshold or the data is wrong, not that a thousand officers
 /// went bad on the same day; the dashboard shows the strongest and the count is bounded.
 pub const MAX_FLAGS_PER_SCAN: usize = 1_000;
+
+/// Entries grouped by subject (officer or issuer), in subject order. A subject listed more than
+/// once (an officer moved mid-window) keeps all its entries; the first of the pair is the one
+/// whose district and department its flag reports: the entry with the most behind it
+/// (`weight().0`), then the smaller department and district, so that the choice never
+/// depends on the order of the input.
+fn by_subject<'a, T, K: Ord>(
+    entries: impl IntoIterator<Item = &'a T>,
+    subject: impl Fn(&'a T) -> K,
+    weight: impl for<'b> Fn(&'b T) -> (usize, &'b str, Option<&'b str>),
+) -> BTreeMap<K, (&'a T, Vec<&'a T>)> {
+    let mut grouped: BTreeMap<K, (&'a T, Vec<&'a T>)> = BTreeMap::new();
+    for entry in entries {
+        let group = grouped.entry(subject(entry)).or_insert((entry, Vec::new()));
+        let (candidate, current) = (weight(entry), weight(group.0));
+        if candidate.0 > current.0 || (candidate.0 == current.0 && (candidate.2, candidate.1) < (current.2, current.1)) {
+            group.0 = entry;
+        }
+        group.1.push(entry);
+    }
+    grouped
+}
 
 /// Sorts flags strongest first (then by key, so ties have one order) and keeps the first
 /// [`MAX_FLAGS_PER_SCAN`].

@@ -16,11 +16,9 @@
 //! Points that are not coordinates (not finite, out of range, or exactly 0°, 0°, which is
 //! what a device without a fix reports) are left out of both the history and the review.
 
-use std::collections::BTreeMap;
-
 use super::flag::{Evidence, Flag, FlagKind};
 use super::time::karachi_day;
-use super::{MAX_CHALLANS_PER_FLAG, sentence, strongest_first};
+use super::{MAX_CHALLANS_PER_FLAG, by_subject, sentence, strongest_first};
 
 /// The Earth's mean radius, for haversine distances.
 const EARTH_RADIUS_KM: f64 = 6_371.0;
@@ -87,24 +85,21 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 
 /// Officers with recent challans outside their usual area.
 pub fn far_from_usual(officers: &[OfficerPlaces], params: &FarFromUsualParams) -> Vec<Flag> {
-    strongest_first(merge(officers).values().filter_map(|o| flag(o, params)).collect())
+    strongest_first(merge(officers).iter().filter_map(|o| flag(o, params)).collect())
 }
 
 /// One entry per officer id: repeated entries have their places added together.
-fn merge(officers: &[OfficerPlaces]) -> BTreeMap<&str, OfficerPlaces> {
-    let mut merged: BTreeMap<&str, OfficerPlaces> = BTreeMap::new();
-    for officer in officers {
-        match merged.get_mut(officer.officer.as_str()) {
-            Some(entry) => {
-                entry.usual.extend_from_slice(&officer.usual);
-                entry.recent.extend(officer.recent.iter().cloned());
-            }
-            None => {
-                merged.insert(&officer.officer, officer.clone());
-            }
-        }
-    }
-    merged
+fn merge(officers: &[OfficerPlaces]) -> Vec<OfficerPlaces> {
+    by_subject(officers, |o| o.officer.as_str(), |o| (o.recent.len() + o.usual.len(), o.district.as_str(), o.department.as_deref()))
+        .into_values()
+        .map(|(main, entries)| OfficerPlaces {
+            officer: main.officer.clone(),
+            district: main.district.clone(),
+            department: main.department.clone(),
+            usual: entries.iter().flat_map(|e| e.usual.iter().copied()).collect(),
+            recent: entries.iter().flat_map(|e| e.recent.iter().cloned()).collect(),
+        })
+        .collect()
 }
 
 fn flag(officer: &OfficerPlaces, params: &FarFromUsualParams) -> Option<Flag> {

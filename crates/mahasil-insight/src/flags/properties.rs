@@ -140,15 +140,18 @@ fn requests_and_inquiries() -> impl Strategy<Value = (Vec<ReliefRequest>, Vec<In
     (proptest::collection::vec(request, 0..20), proptest::collection::vec(inquiry, 0..30))
 }
 
+/// Counts by hour where each hour is either busy or nearly empty, as days and nights are.
+fn by_hour(busy: u32) -> impl Strategy<Value = [u32; 24]> {
+    proptest::array::uniform24(prop_oneof![0..4_u32, busy / 2..busy])
+}
+
 fn officer_hours() -> impl Strategy<Value = OfficerHours> {
-    (0..10_u32, proptest::collection::vec(0..2_000_000_i64, 0..40), proptest::array::uniform24(0..400_u32)).prop_map(|(id, times, history_by_hour)| {
-        OfficerHours {
-            officer: format!("OFF-{id}"),
-            district: "bannu".into(),
-            department: None,
-            recent: times.into_iter().enumerate().map(|(i, at)| (format!("{id}-{i}"), T0 + at)).collect(),
-            history_by_hour,
-        }
+    (0..10_u32, proptest::collection::vec(0..2_000_000_i64, 0..40), by_hour(400)).prop_map(|(id, times, history_by_hour)| OfficerHours {
+        officer: format!("OFF-{id}"),
+        district: "bannu".into(),
+        department: None,
+        recent: times.into_iter().enumerate().map(|(i, at)| (format!("{id}-{i}"), T0 + at)).collect(),
+        history_by_hour,
     })
 }
 
@@ -165,7 +168,8 @@ fn officer_places() -> impl Strategy<Value = OfficerPlaces> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    // Failures are reported, not written next to the crate: reproduce them from the seed.
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn rate_outliers_keep_their_keys_in_any_order((rows, reordered) in shuffled(proptest::collection::vec(officer_rate(), 0..60)), waiver in any::<bool>()) {
@@ -198,7 +202,7 @@ proptest! {
     }
 
     #[test]
-    fn unusual_hours_keep_their_keys_in_any_order((rows, reordered) in shuffled(proptest::collection::vec(officer_hours(), 0..8)), peers in proptest::array::uniform24(0..3_000_u32)) {
+    fn unusual_hours_keep_their_keys_in_any_order((rows, reordered) in shuffled(proptest::collection::vec(officer_hours(), 0..8)), peers in by_hour(3_000)) {
         let keys = checked_keys(&unusual_hours(&rows, peers, &UnusualHourParams::default()))?;
         prop_assert_eq!(&keys, &checked_keys(&unusual_hours(&rows, peers, &UnusualHourParams::default()))?);
         prop_assert_eq!(keys, checked_keys(&unusual_hours(&reordered, peers, &UnusualHourParams::default()))?);

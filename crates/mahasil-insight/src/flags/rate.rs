@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use super::binomial::ln_upper_tail;
 use super::flag::{Evidence, Flag, FlagKind, PeerScope};
-use super::{sentence, strongest_first};
+use super::{by_subject, sentence, strongest_first};
 
 /// Which rate is tested.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,15 +170,19 @@ pub fn rate_outliers(kind: RateKind, officers: &[OfficerRate], window_end_day: i
     strongest_first(flags)
 }
 
-/// One entry per officer id (in id order), counts added; inconsistent rows dropped.
+/// One entry per officer id (in id order), counts added; inconsistent rows (k > n) dropped.
+/// An officer listed under two departments (moved mid-window) counts in the one where they
+/// issued more.
 fn merge(officers: &[OfficerRate]) -> BTreeMap<&str, (&OfficerRate, u32, u32)> {
-    let mut merged: BTreeMap<&str, (&OfficerRate, u32, u32)> = BTreeMap::new();
-    for row in officers.iter().filter(|row| row.k <= row.n) {
-        let entry = merged.entry(row.officer.as_str()).or_insert((row, 0, 0));
-        entry.1 = entry.1.saturating_add(row.n);
-        entry.2 = entry.2.saturating_add(row.k).min(entry.1);
-    }
-    merged
+    let consistent = officers.iter().filter(|row| row.k <= row.n);
+    by_subject(consistent, |row| row.officer.as_str(), |row| (row.n as usize, row.district.as_str(), row.department.as_deref()))
+        .into_values()
+        .map(|(main, rows)| {
+            let n = rows.iter().fold(0_u32, |n, row| n.saturating_add(row.n));
+            let k = rows.iter().fold(0_u32, |k, row| k.saturating_add(row.k)).min(n);
+            (main.officer.as_str(), (main, n, k))
+        })
+        .collect()
 }
 
 fn peers_of(row: &OfficerRate, n: u32, k: u32, all: &Totals, by_department: &BTreeMap<&str, Totals>, params: &RateParams) -> Option<(Totals, PeerScope)> {

@@ -118,6 +118,22 @@ fn rows_of_one_officer_are_added_and_impossible_rows_dropped() {
     assert!(matches!(flags[0].evidence, Evidence::Rate { n: 40, k: 6, officers_tested: 51, .. }));
 }
 
+#[test]
+fn an_officer_moved_mid_window_is_judged_in_the_department_where_they_issued_more() {
+    let mut officers = peers_at_two_percent(60, Some("traffic"));
+    officers.extend((0..20).map(|i| officer(&format!("enc-{i:02}"), Some("encroachment"), 200, 20)));
+    // 12% overall: ordinary for encroachment (10%), six times traffic's 2%.
+    let moved = [officer("MOVED", Some("encroachment"), 250, 30), officer("MOVED", Some("traffic"), 50, 6)];
+    for order in [[0, 1], [1, 0]] {
+        let mut rows = officers.clone();
+        rows.extend(order.map(|i| moved[i].clone()));
+        assert!(rate_outliers(RateKind::Cancellation, &rows, 0, &RateParams::default()).is_empty());
+    }
+    let mut rows = officers;
+    rows.extend([officer("MOVED", Some("encroachment"), 50, 6), officer("MOVED", Some("traffic"), 250, 30)]);
+    assert_eq!(flagged(&rate_outliers(RateKind::Cancellation, &rows, 0, &RateParams::default())), ["MOVED"]);
+}
+
 /// One simulated officer: a daily volume range and a base cancellation rate.
 struct SimOfficer {
     daily_low: u32,
