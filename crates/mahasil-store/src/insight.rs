@@ -481,16 +481,33 @@ pub(crate) fn rebuild_statements(dialect: Dialect, t: &Table) -> [String; 2] {
     ]
 }
 
-/// Groups whose sums differ between a table and the view, both ways, described as text.
+/// Groups whose sums differ between a table and the view: each group's key as text, and
+/// whether the row is the table's (`1`) or the ledger's (`0`). Read by [`mismatches`].
 pub(crate) fn mismatch_query(dialect: Dialect, t: &Table) -> String {
     let key = t.key.join(", ");
     let described = t.key.iter().map(|k| dialect.text(k)).collect::<Vec<_>>().join(" || ' ' || ");
     let held = format!("SELECT {key}, {} FROM {} GROUP BY {key}", dialect.sums(""), t.name);
     let due = format!("SELECT {key}, {} FROM insight_transfer_facts GROUP BY {key}", dialect.sums(""));
     format!(
-        "SELECT 'held but not in the ledger: ' || {described} FROM ({held} EXCEPT {due}) a \
-         UNION ALL SELECT 'in the ledger but not held: ' || {described} FROM ({due} EXCEPT {held}) b"
+        "SELECT {described}, CAST(1 AS BIGINT) FROM ({held} EXCEPT {due}) a UNION ALL SELECT {described}, CAST(0 AS BIGINT) FROM ({due} EXCEPT {held}) b ORDER BY 1, 2"
     )
+}
+
+/// The groups [`mismatch_query`] found, one sentence each.
+pub(crate) fn mismatches(rows: Vec<(String, i64)>) -> Vec<String> {
+    let mut sides: BTreeMap<String, (bool, bool)> = BTreeMap::new();
+    for (group, held) in rows {
+        let e = sides.entry(group).or_default();
+        if held == 1 { e.0 = true } else { e.1 = true }
+    }
+    sides
+        .into_iter()
+        .map(|(group, sides)| match sides {
+            (true, true) => format!("{group}: the sums held differ from the ledger's"),
+            (true, false) => format!("{group}: held, but the ledger has nothing there"),
+            _ => format!("{group}: in the ledger, but not held"),
+        })
+        .collect()
 }
 
 /// The balances the ledger's accounts must have if the rollups are right, from the

@@ -6,6 +6,7 @@ mod bench_sync;
 mod config;
 mod demo;
 mod field_sim;
+mod insight;
 mod keys;
 mod ledger;
 mod notify;
@@ -72,6 +73,12 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The dashboard's rollups: counts and paisa by day, district, department, head,
+    /// officer and issue month, kept by the database as the ledger moves.
+    Insight {
+        #[command(subcommand)]
+        command: InsightCommand,
+    },
     /// The double-entry ledger.
     Ledger {
         #[command(subcommand)]
@@ -115,6 +122,21 @@ enum Command {
 #[derive(Subcommand)]
 enum LedgerCommand {
     /// Check every ledger invariant; exit 1 and name each violation if one is broken.
+    Check {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum InsightCommand {
+    /// Recompute every rollup from the ledger's transfers, in one transaction.
+    Rebuild {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Compare every rollup with the ledger's transfers and account balances; exit 1 and
+    /// name the groups that differ if any does.
     Check {
         #[command(flatten)]
         data: DataArgs,
@@ -237,6 +259,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = load_config(file, &data)?;
             let store = open_store(&config).await?;
             ledger::check(&store).await
+        }
+        Command::Insight { command } => {
+            let (data, rebuild) = match command {
+                InsightCommand::Rebuild { data } => (data, true),
+                InsightCommand::Check { data } => (data, false),
+            };
+            let store = open_store(&load_config(file, &data)?).await?;
+            if rebuild { insight::rebuild(&store).await } else { insight::check(&store).await }
         }
         Command::Verify(args) => verify::run(file, args).await,
         Command::Serve { data, bind, demo } => {

@@ -1,6 +1,8 @@
 //! `mahasil ledger check` on the demo province: intact after seeding (every challan's
 //! CHALLAN_ISSUED and every cancellation's WAIVER posted), and exit 1 naming the broken
-//! rule when someone with the database file edits or removes a transfer.
+//! rule when someone with the database file edits or removes a transfer; `mahasil insight
+//! check` finds the dashboard's rollups equal to that ledger, names a rollup edited behind
+//! the store's back, and `mahasil insight rebuild` mends it.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -85,5 +87,40 @@ fn a_removed_waiver_is_found() -> R {
     drop(conn);
     let out = mahasil(&["ledger", "check", "--data", data])?;
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    Ok(())
+}
+
+#[test]
+fn the_rollups_equal_the_demo_ledger_and_an_edited_one_is_named() -> R {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().to_str().ok_or("path")?;
+    seed_demo(data)?;
+    let out = mahasil(&["insight", "check", "--data", data])?;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("300 challans issued") && stdout.contains("rollups equal the ledger"), "{stdout}");
+
+    // One day's fines in one place, raised by a rupee behind the store's back.
+    let conn = rusqlite::Connection::open(dir.path().join("mahasil.db"))?;
+    let edited = conn.execute(
+        "UPDATE insight_area_days SET issued_paisa = issued_paisa + 100
+         WHERE (day, district, department, head_code) = (SELECT day, district, department, head_code FROM insight_area_days WHERE issued_n > 0 LIMIT 1)",
+        [],
+    )?;
+    assert_eq!(edited, 1, "the demo has challans");
+    drop(conn);
+    let out = mahasil(&["insight", "check", "--data", data])?;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("insight_area_days:") && stdout.contains("1 group(s) differ") && stdout.contains("the sums held differ from the ledger"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("rollups DIFFER"), "{stdout}");
+
+    let out = mahasil(&["insight", "rebuild", "--data", data])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = mahasil(&["insight", "check", "--data", data])?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     Ok(())
 }

@@ -76,7 +76,7 @@ async fn compare(conn: &mut PgConnection) -> Result<CheckReport> {
     let mut report = CheckReport::default();
     for t in &insight::TABLES {
         let n: i64 = sqlx::query_scalar(&insight::count_query(t)).fetch_one(&mut *conn).await?;
-        let found: Vec<String> = sqlx::query_scalar(&insight::mismatch_query(Dialect::Postgres, t)).fetch_all(&mut *conn).await?;
+        let found = insight::mismatches(sqlx::query_as(&insight::mismatch_query(Dialect::Postgres, t)).fetch_all(&mut *conn).await?);
         report.tables.push(TableCheck {
             table: t.name.to_string(),
             rows: count(n)?,

@@ -23,6 +23,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0013_outbox", include_str!("../../migrations/postgres/0013_outbox.sql")),
     ("0014_recipients_and_waivers", include_str!("../../migrations/postgres/0014_recipients_and_waivers.sql")),
     ("0015_insight_rollups", include_str!("../../migrations/postgres/0015_insight_rollups.sql")),
+    ("0016_inquiries_and_flags", include_str!("../../migrations/postgres/0016_inquiries_and_flags.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

@@ -66,7 +66,7 @@ pub(crate) fn check(conn: &Connection) -> Result<CheckReport> {
     for t in &insight::TABLES {
         let n: i64 = conn.query_row(&insight::count_query(t), [], |r| r.get(0))?;
         let mut stmt = conn.prepare(&insight::mismatch_query(Dialect::Sqlite, t))?;
-        let found: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let found = insight::mismatches(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?);
         report.tables.push(TableCheck {
             table: t.name.to_string(),
             rows: rows::count("count(*)", n)?,

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0013_outbox", include_str!("../../migrations/sqlite/0013_outbox.sql")),
     ("0014_recipients_and_waivers", include_str!("../../migrations/sqlite/0014_recipients_and_waivers.sql")),
     ("0015_insight_rollups", include_str!("../../migrations/sqlite/0015_insight_rollups.sql")),
+    ("0016_inquiries_and_flags", include_str!("../../migrations/sqlite/0016_inquiries_and_flags.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
