@@ -31,7 +31,7 @@ impl RevenueShape {
             level_paisa: 400_000.0,
             growth_per_year: 0.08,
             yearly_amplitude: 0.10,
-            noise_sigma: 0.10,
+            noise_sigma: 0.08,
             zero_day_probability: 0.01,
             spike_probability: 0.01,
         }
