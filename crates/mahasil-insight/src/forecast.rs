@@ -6,21 +6,26 @@
 //! simple exponential smoothing, ETS(A,N,N), carries the deseasonalised level forward, and
 //! the last week of the pattern is added back (`model`).
 //!
-//! Two things were tried and left out because the backtests said so. A yearly season, fitted
-//! by MSTL from two or three years of daily data, is mostly noise (each day of the year is
-//! seen two or three times) and raised the mean MASE on three-year synthetic series from
-//! 0.89 to 3.6; the exponentially smoothed level follows a yearly cycle well enough over a
-//! few weeks. A trend (ETS with an additive or damped trend, chosen by AICc) gave the same
-//! errors at five times the cost.
+//! Two things were tried and left out because the backtests said so (figures from
+//! synthetic series with 10% daily noise). A yearly season fitted by MSTL from two or three
+//! years of daily data memorises last year's zero days and spikes (its seasonal smoother
+//! sees each day of the year only two or three times, too few for robustness weights to
+//! help): a zero day came back as a 99% dip on the same date a year later, and the mean
+//! MASE on three-year series rose from 0.89 to 3.6. The exponentially smoothed level
+//! follows a yearly cycle well enough over a few weeks, and the largest seasonal swings in
+//! Pakistan (Ramadan, the Eids) move by eleven days a year, which a 365-day season cannot
+//! follow anyway. A trend (ETS with an additive or damped trend, chosen by AICc) gave the
+//! same errors at five times the cost.
 //!
-//! The ETS model's own Gaussian intervals are not calibrated for revenue: zero days and
-//! spikes make the errors heavy-tailed, so Gaussian 80% intervals held about 92% of the
-//! actual days in tests. The intervals are therefore built from the errors of a
-//! rolling-origin backtest on the same history (`backtest`, `calibration`): each error is
-//! standardised by the model's spread for that day, and the quantiles of these errors,
-//! times the spread of the new forecast, give the 80% and 95% intervals (split-conformal
-//! in spirit). The mean is the average over the same errors on the paisa scale, so it is
-//! the expected revenue of the day, not its median. Nothing is ever below zero.
+//! Gaussian intervals are not calibrated for revenue: zero days and spikes make the errors
+//! heavy-tailed, so the ETS model's 80% intervals held about 92% of the actual days in the
+//! backtests of a first, additive version of the model. The intervals are therefore built
+//! from the errors of a rolling-origin backtest on the same history (`backtest`,
+//! `calibration`): each error is standardised by the model's spread for that day, and the
+//! quantiles of these errors, times the spread of the new forecast, give the 80% and 95%
+//! intervals (split-conformal in spirit). The mean is the average over the same errors on
+//! the paisa scale, so it is the expected revenue of the day, not its median. Nothing is
+//! ever below zero.
 //!
 //! Every forecast carries that backtest, set against the seasonal-naive forecast (each day
 //! as the same weekday of the last week, `naive`), so the dashboard can say how much better
@@ -92,14 +97,17 @@ impl Method {
     }
 }
 
-/// One forecast day, paisa per day.
+/// One forecast day, paisa per day; `0 <= lo95 <= lo80 <= mean <= hi80 <= hi95`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ForecastPoint {
     /// 1 is the day after the last day of the history.
     pub day_offset: u32,
+    /// Expected revenue of the day.
     pub mean: f64,
+    /// Central 80% prediction interval: the backtest found about 80% of days inside.
     pub lo80: f64,
     pub hi80: f64,
+    /// Central 95% prediction interval.
     pub lo95: f64,
     pub hi95: f64,
 }
@@ -108,15 +116,19 @@ pub struct ForecastPoint {
 /// the history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Forecast {
+    /// How the points were made; `Method::name` says it in words.
     pub method: Method,
+    /// The forecast days, in order.
     pub points: Vec<ForecastPoint>,
     /// The seasonal-naive forecast of the same days, paisa per day.
     pub baseline: Vec<f64>,
+    /// How the method and the seasonal-naive forecast did on the history.
     pub backtest: Backtest,
 }
 
 /// Forecasts the `horizon` days after `history` (daily revenue in paisa, oldest first,
-/// one value per day with no gaps; zeros are days without revenue).
+/// one value per day with no gaps; zeros are days without revenue). Only the last
+/// [`HISTORY_DAYS_MAX`] days are used.
 ///
 /// # Errors
 ///

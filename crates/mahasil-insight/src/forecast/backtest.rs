@@ -36,6 +36,11 @@ pub struct Backtest {
     pub coverage95: f64,
 }
 
+/// Days forecast from each origin for the calibration, whatever the horizon: with fewer,
+/// six origins of a one-week horizon would leave 42 errors, too few for the tails of a 95%
+/// interval.
+const CALIBRATION_DAYS_MIN: usize = 28;
+
 /// One origin's forecast, before intervals.
 struct OriginRun<'a> {
     trained: Trained,
@@ -63,10 +68,12 @@ pub(super) fn run(history: &[f64], horizon: usize) -> (Backtest, Calibration) {
         .into_iter()
         .map(|origin| {
             let (training, rest) = history.split_at(origin);
-            let actual = &rest[..horizon];
-            let trained = Trained::fit(training, horizon);
-            let errors = standardised_errors(&trained, actual);
-            OriginRun { trained, training, actual, errors }
+            // Short horizons borrow the errors of a longer forecast from the same origin
+            // for the calibration, where the history has the days.
+            let calibration_days = horizon.max(CALIBRATION_DAYS_MIN).min(rest.len());
+            let trained = Trained::fit(training, calibration_days);
+            let errors = standardised_errors(&trained, &rest[..calibration_days]);
+            OriginRun { trained, training, actual: &rest[..horizon], errors }
         })
         .collect();
     let all = Calibration::from_errors(runs.iter().flat_map(|r| r.errors.iter().copied()).collect());

@@ -52,6 +52,20 @@ fn backtest_intervals_cover_about_their_level() -> Result<(), ForecastError> {
     Ok(())
 }
 
+#[test]
+fn a_one_week_horizon_is_calibrated_too() -> Result<(), ForecastError> {
+    let (mut cover80, mut cover95) = (0.0, 0.0);
+    for seed in 0..SEEDS {
+        let backtest = forecast(&daily_revenue(&RevenueShape::realistic(DAYS), 500 + seed), 7)?.backtest;
+        cover80 += backtest.coverage80 / SEEDS as f64;
+        cover95 += backtest.coverage95 / SEEDS as f64;
+    }
+    eprintln!("one-week backtest coverage: 80% intervals {cover80:.3}, 95% intervals {cover95:.3}");
+    assert!((0.70..=0.90).contains(&cover80), "80% intervals held {cover80}");
+    assert!((0.88..=0.99).contains(&cover95), "95% intervals held {cover95}");
+    Ok(())
+}
+
 /// The intervals of the forecast itself, on days the forecast never saw.
 #[test]
 fn forecast_intervals_cover_held_out_days() -> Result<(), ForecastError> {
