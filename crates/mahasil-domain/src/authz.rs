@@ -62,6 +62,10 @@ pub enum Action {
     ManageTemplates,
     /// See the notifications that were not delivered, and send one again.
     RetryMessages,
+    /// See the dashboard: revenue, forecasts and anomaly flags.
+    ViewDashboard,
+    /// Acknowledge or dismiss an anomaly flag, with a reason.
+    DecideFlag,
 }
 
 impl Action {
@@ -74,6 +78,8 @@ impl Action {
             Self::RecordContest => &[Officer, Supervisor],
             Self::ManageUsers | Self::ManageHeads | Self::ManageBanks | Self::ManageDevices | Self::ManageTemplates => &[Admin],
             Self::RetryMessages => &[Supervisor],
+            Self::ViewDashboard => &[Supervisor, Treasury, Auditor, Admin],
+            Self::DecideFlag => &[Auditor],
             Self::ReadAudit => &[Auditor, Admin],
             Self::EnterCounterPayment | Self::ApproveCounterPayment | Self::ImportStatement => &[Treasury],
             Self::ViewTreasury => &[Treasury, Auditor],
@@ -99,6 +105,8 @@ impl Action {
             Self::ManageDevices => "manage field devices",
             Self::ManageTemplates => "edit notification templates",
             Self::RetryMessages => "send undelivered notifications again",
+            Self::ViewDashboard => "see the dashboard",
+            Self::DecideFlag => "acknowledge or dismiss anomaly flags",
         }
     }
 }
@@ -134,6 +142,20 @@ impl Scope {
         match self {
             Self::Everywhere => true,
             Self::Pairs(pairs) => pairs.iter().any(|(d, p)| d.as_ref().is_none_or(|d| d == district) && p.as_ref().is_none_or(|p| p == department)),
+        }
+    }
+
+    /// Whether the scope holds the whole of the `district` given (every department) and the
+    /// whole of the `department` given (every district); `None` asks for all of them. A
+    /// figure summed over such a whole may be shown only when this holds.
+    pub fn covers(&self, district: Option<&Slug>, department: Option<&Slug>) -> bool {
+        match self {
+            Self::Everywhere => true,
+            Self::Pairs(pairs) => pairs.iter().any(|(d, p)| {
+                let district_ok = d.as_ref().is_none_or(|d| district == Some(d));
+                let department_ok = p.as_ref().is_none_or(|p| department == Some(p));
+                district_ok && department_ok
+            }),
         }
     }
 }
@@ -202,6 +224,24 @@ mod tests {
         assert!(!o.may(Action::IssueChallan, &slug("peshawar"), &slug("price-control")));
         assert!(!o.may(Action::DecideCancellation, &slug("peshawar"), &slug("district-administration")));
         assert!(o.require_somewhere(Action::ManageUsers).is_err());
+    }
+
+    #[test]
+    fn a_whole_is_covered_only_by_a_scope_over_all_of_it() {
+        let (p, m, da) = (slug("peshawar"), slug("mardan"), slug("district-administration"));
+        let district_wide = Scope::Pairs(vec![(Some(p.clone()), None)]);
+        assert!(district_wide.covers(Some(&p), None));
+        assert!(district_wide.covers(Some(&p), Some(&da)));
+        assert!(!district_wide.covers(Some(&m), None));
+        assert!(!district_wide.covers(None, None), "the province is more than Peshawar");
+        let one_pair = Scope::Pairs(vec![(Some(p.clone()), Some(da.clone()))]);
+        assert!(!one_pair.covers(Some(&p), None), "Peshawar's other departments are not in it");
+        assert!(one_pair.covers(Some(&p), Some(&da)));
+        let department_wide = Scope::Pairs(vec![(None, Some(da.clone()))]);
+        assert!(department_wide.covers(None, Some(&da)));
+        assert!(!department_wide.covers(Some(&p), None));
+        assert!(Scope::Everywhere.covers(None, None));
+        assert!(!Scope::Pairs(Vec::new()).covers(Some(&p), Some(&da)));
     }
 
     #[test]

@@ -225,11 +225,13 @@ pub struct Answer {
     pub truncated: bool,
 }
 
-/// One officer's activity over a window.
+/// One officer's activity in one district and department over a window.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OfficerRow {
     pub officer_id: String,
     pub username: String,
+    pub district: String,
+    pub department: String,
     pub rollup: Rollup,
 }
 
@@ -433,7 +435,8 @@ pub(crate) fn grouped(dialect: Dialect, f: &InsightFilter, window: Window, over_
     })
 }
 
-/// Each officer's sums over a window of days, most challans first, with the username.
+/// Each officer's sums over a window of days, per district and department, most challans
+/// first, with the username.
 pub(crate) fn officers(dialect: Dialect, f: &InsightFilter, from: i64, to: i64, limit: usize) -> Option<Query> {
     let mut c = Conditions::new(dialect);
     if !c.filter(f) {
@@ -444,7 +447,7 @@ pub(crate) fn officers(dialect: Dialect, f: &InsightFilter, from: i64, to: i64, 
     let officer = dialect.text("o.officer_id");
     Some(Query {
         sql: format!(
-            "SELECT {officer}, coalesce(u.username, ''), {} FROM (SELECT officer_id, {} FROM {}{} GROUP BY officer_id) o \
+            "SELECT {officer}, coalesce(u.username, ''), o.district, o.department, {} FROM (SELECT officer_id, district, department, {} FROM {}{} GROUP BY officer_id, district, department) o \
              LEFT JOIN users u ON u.id = o.officer_id ORDER BY o.{} DESC, 1 LIMIT {limit}",
             MEASURES.iter().map(|m| format!("o.{m}")).collect::<Vec<_>>().join(", "),
             sums_named(dialect),

@@ -44,7 +44,7 @@ pub(crate) fn officers(conn: &Connection, q: Option<Query>) -> Result<Vec<Office
     let mut out = Vec::new();
     let mut found = stmt.query(rusqlite::params_from_iter(values(q.params)))?;
     while let Some(r) = found.next()? {
-        out.push(OfficerRow { officer_id: r.get(0)?, username: r.get(1)?, rollup: rollup_at(r, 2)? });
+        out.push(OfficerRow { officer_id: r.get(0)?, username: r.get(1)?, district: r.get(2)?, department: r.get(3)?, rollup: rollup_at(r, 4)? });
     }
     Ok(out)
 }

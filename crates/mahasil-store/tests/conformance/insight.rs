@@ -99,7 +99,7 @@ pub async fn rollups_follow_every_ledger_event(store: Store) -> TestResult {
     // Officers: one, with every challan.
     let officers = w.store.insight_officers(&everything, 0, 100_000, 10).await?;
     assert_eq!(officers.len(), 1);
-    assert_eq!((officers[0].username.as_str(), officers[0].rollup.issued_n), ("officer.peshawar", 5));
+    assert_eq!((officers[0].username.as_str(), officers[0].district.as_str(), officers[0].rollup.issued_n), ("officer.peshawar", "peshawar", 5));
 
     // Scope: another district sees nothing; nowhere sees nothing; a drill-down to another
     // head sees nothing; the right district sees it all.
