@@ -56,10 +56,13 @@ impl Reference {
         }
         let level = robust_mean(&deseasonalised);
         // Day-to-day changes do not see a level shift, so the noise window may reach back
-        // past the segment's start.
+        // past the segment's start; on the log scale they do not depend on the level either.
         let from = t.saturating_sub(params.noise_window_days);
-        let ratios: Vec<f64> = (from..t).map(|i| (logs[i] - weekday_offsets[i % 7] - level).exp() - 1.0).collect();
-        let sigma = day_to_day_sigma(&ratios).max(params.noise_floor);
+        let deseasonalised_noise: Vec<f64> = (from..t).map(|i| logs[i] - weekday_offsets[i % 7]).collect();
+        let log_sigma = day_to_day_sigma(&deseasonalised_noise);
+        // The standard deviation of exp(X) − 1 for X normal with standard deviation `log_sigma`.
+        let variance = log_sigma * log_sigma;
+        let sigma = ((variance.exp() - 1.0) * variance.exp()).sqrt().max(params.noise_floor);
         (level.is_finite() && sigma.is_finite()).then_some(Self { weekday_offsets, level, sigma })
     }
 

@@ -137,6 +137,21 @@ fn the_shift_says_where_it_began_and_how_large_it_is() {
 }
 
 #[test]
+fn a_fall_and_the_recovery_after_it_are_two_shifts() {
+    let mut found_both = 0;
+    for seed in 0..20 {
+        let mut series = daily_revenue(&RevenueShape::realistic(300), 300 + seed);
+        shift_level(&mut series, SHIFT_DAY, 0.6);
+        shift_level(&mut series, 220, 1.0 / 0.6);
+        let shifts = level_shifts(&series, &ShiftParams::default());
+        let fall = shifts.iter().any(|s| (SHIFT_DAY..=SHIFT_DAY + MAX_DELAY_DAYS).contains(&s.detected_day) && s.relative_change < -0.2);
+        let recovery = shifts.iter().any(|s| (220..=220 + MAX_DELAY_DAYS).contains(&s.detected_day) && s.relative_change > 0.2);
+        found_both += usize::from(fall && recovery && shifts.len() == 2);
+    }
+    assert!(found_both >= 19, "both shifts, and only they, found in {found_both} of 20 series");
+}
+
+#[test]
 fn too_little_history_reports_nothing() {
     assert_eq!(level_shifts(&[], &ShiftParams::default()), Vec::new());
     let mut short = daily_revenue(&RevenueShape::stationary(50), 1);
