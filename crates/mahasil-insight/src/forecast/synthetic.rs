@@ -17,7 +17,10 @@ pub(crate) struct RevenueShape {
     pub growth_per_year: f64,
     /// Relative amplitude of the yearly cycle (0.1 is ±10%).
     pub yearly_amplitude: f64,
-    /// Standard deviation of the daily log-normal noise.
+    /// Standard deviation of the daily log-normal noise. The realistic 8% is the noise at
+    /// which a 35% level shift is about four standard deviations, so that finding it
+    /// within three days is possible at all; `changepoint` says how detection slows with
+    /// more noise.
     pub noise_sigma: f64,
     pub zero_day_probability: f64,
     pub spike_probability: f64,
