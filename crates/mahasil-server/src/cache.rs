@@ -95,6 +95,8 @@ pub struct Caches {
     /// The message templates in force (one entry): the workers read them for every batch
     /// they claim. A template saved on this node clears it.
     pub templates: TtlCache<(), std::sync::Arc<mahasil_notify::template::TemplateSet>>,
+    /// The dashboard's forecasts, as the latest scan left them (`None` until the first).
+    pub forecasts: std::sync::RwLock<Option<std::sync::Arc<crate::dashboard::forecasts::Snapshot>>>,
 }
 
 impl Default for Caches {
@@ -105,6 +107,7 @@ impl Default for Caches {
             places: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
             banks: TtlCache::new(REFERENCE_TTL, MAX_REFERENCE),
             templates: TtlCache::new(REFERENCE_TTL, 1),
+            forecasts: std::sync::RwLock::new(None),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bank;
 pub mod cache;
 pub mod citizen;
+pub mod dashboard;
 pub mod documents;
 pub mod error;
 pub mod notify;
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(bank::routes())
         .merge(web::routes())
+        .merge(dashboard::routes())
         .merge(treasury::routes())
         .merge(citizen::routes())
         .merge(ops::routes())

@@ -89,6 +89,33 @@ async fn unknown_cancelled_and_malformed_numbers_get_their_codes() -> R {
 }
 
 #[tokio::test]
+async fn inquiries_about_known_challans_are_recorded_for_the_anomaly_rules() -> R {
+    let web = Web::new().await?;
+    with_bank(&web, "test-bank", true).await?;
+    let before = Timestamp::now();
+    let c = issue_as(&web, OFFICER, "DA-ENC-01", None, "17301-1234567-1", before).await?;
+    assert_eq!(inquire(&web, &c.challan_no.digits()).await?["response_code"], "00");
+    let recorded = web.state.store.bill_inquiries(&[c.challan_no]).await?;
+    let [(no, bank, at)] = recorded.as_slice() else { return Err(format!("one inquiry expected: {recorded:?}").into()) };
+    assert_eq!((*no, bank.as_str()), (c.challan_no, "test-bank"));
+    assert!(*at >= before.checked_sub(jiff::SignedDuration::from_secs(1))? && *at <= Timestamp::now(), "{at}");
+
+    // A blocked challan is still a known one: its inquiry is recorded too.
+    let officer = web.state.store.user_by_username(OFFICER).await?.ok_or("no officer")?;
+    let supervisor = web.state.store.user_by_username(SUPERVISOR).await?.ok_or("no supervisor")?;
+    let (maker, checker) = (mahasil_server::auth::session::principal_of(&officer), mahasil_server::auth::session::principal_of(&supervisor));
+    let request = web.state.store.request_cancellation(c.challan_no, "duplicate", &maker, Uuid::now_v7(), Timestamp::now()).await?;
+    web.state.store.decide_cancellation(request.id, true, "", &checker, Timestamp::now()).await?;
+    assert_eq!(inquire(&web, &c.challan_no.digits()).await?["response_code"], "02");
+    assert_eq!(web.state.store.bill_inquiries(&[c.challan_no]).await?.len(), 2);
+
+    let unknown = mahasil_domain::challan_no::ChallanNo::new(c.issuer_no, c.challan_no.counter() + 100)?;
+    assert_eq!(inquire(&web, &unknown.digits()).await?["response_code"], "01");
+    assert!(web.state.store.bill_inquiries(&[unknown]).await?.is_empty(), "an unknown consumer number records nothing");
+    Ok(())
+}
+
+#[tokio::test]
 async fn bodies_that_are_not_an_inquiry_are_invalid_data() -> R {
     let web = Web::new().await?;
     with_bank(&web, "test-bank", true).await?;

@@ -1,7 +1,8 @@
-//! The browser verifier (`assets/verify/`) and the field app (`assets/field/`) have their
-//! own tests, run by Node's test runner: they read the shared vectors of
-//! `testdata/seal-vectors/` and `testdata/sync-vectors/`, so these tests fail when the
-//! JavaScript and Rust sides of the seal format or the device protocol drift apart.
+//! The browser verifier (`assets/verify/`), the field app (`assets/field/`) and the
+//! dashboard's charts (`assets/dashboard/`) have their own tests, run by Node's test
+//! runner. The first two read the shared vectors of `testdata/seal-vectors/` and
+//! `testdata/sync-vectors/`, so these tests fail when the JavaScript and Rust sides of the
+//! seal format or the device protocol drift apart.
 
 use std::path::Path;
 use std::process::Command;
@@ -17,6 +18,13 @@ fn javascript_verifier_passes_its_tests_on_the_shared_vectors() -> Result<(), Bo
 #[test]
 fn field_app_passes_its_tests_on_the_shared_vectors() -> Result<(), Box<dyn std::error::Error>> {
     node_tests("assets/field")
+}
+
+/// The dashboard's charts: the JSON spec, numbers and dates, the vendored library's hashes,
+/// and the charts in headless Chromium at phone width, in English and Urdu.
+#[test]
+fn dashboard_charts_pass_their_tests() -> Result<(), Box<dyn std::error::Error>> {
+    node_tests("assets/dashboard")
 }
 
 fn node_tests(folder: &str) -> Result<(), Box<dyn std::error::Error>> {

@@ -290,16 +290,38 @@ pub(crate) struct Query {
     pub params: Vec<Param>,
 }
 
-/// A rollup table: its name and the columns it is keyed by.
+/// A rollup table: its name, the columns it is keyed by, and whether its first key is the
+/// month of the view's `day` rather than a column of the view.
 pub(crate) struct Table {
     pub name: &'static str,
     pub key: &'static [&'static str],
+    pub month_of_day: bool,
 }
 
-pub(crate) const OFFICER_DAYS: Table = Table { name: "insight_officer_days", key: &["day", "district", "department", "head_code", "officer_id"] };
-pub(crate) const AREA_DAYS: Table = Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"] };
-pub(crate) const COHORTS: Table = Table { name: "insight_cohorts", key: &["cohort_month", "district", "department", "head_code"] };
-pub(crate) const TABLES: [Table; 3] = [OFFICER_DAYS, AREA_DAYS, COHORTS];
+pub(crate) const OFFICER_DAYS: Table =
+    Table { name: "insight_officer_days", key: &["day", "district", "department", "head_code", "officer_id"], month_of_day: false };
+pub(crate) const OFFICER_MONTHS: Table =
+    Table { name: "insight_officer_months", key: &["month", "district", "department", "head_code", "officer_id"], month_of_day: true };
+pub(crate) const AREA_DAYS: Table = Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"], month_of_day: false };
+pub(crate) const COHORTS: Table = Table { name: "insight_cohorts", key: &["cohort_month", "district", "department", "head_code"], month_of_day: false };
+pub(crate) const TABLES: [Table; 4] = [OFFICER_DAYS, OFFICER_MONTHS, AREA_DAYS, COHORTS];
+
+impl Table {
+    /// The key as read from `insight_transfer_facts`, each expression named as the column.
+    fn source_key(&self, dialect: Dialect) -> String {
+        self.key
+            .iter()
+            .enumerate()
+            .map(|(i, k)| if i == 0 && self.month_of_day { format!("{} AS {k}", dialect.month_of_day("day")) } else { (*k).to_string() })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// `GROUP BY` positions of the key.
+    fn positions(&self) -> String {
+        (1..=self.key.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
 
 impl Dialect {
     fn placeholder(self, n: usize) -> String {
@@ -314,6 +336,14 @@ impl Dialect {
         match self {
             Self::Sqlite => format!("coalesce(sum({expr}), 0)"),
             Self::Postgres => format!("coalesce(sum({expr}), 0)::bigint"),
+        }
+    }
+
+    /// The month (YYYYMM) of a day counted from 1970-01-01, as migration 0018 computes it.
+    fn month_of_day(self, day: &str) -> String {
+        match self {
+            Self::Sqlite => format!("CAST(strftime('%Y%m', {day} * 86400, 'unixepoch') AS INTEGER)"),
+            Self::Postgres => format!("CAST(to_char(to_timestamp({day}::bigint * 86400) AT TIME ZONE 'UTC', 'YYYYMM') AS INTEGER)"),
         }
     }
 
@@ -435,14 +465,31 @@ pub(crate) fn grouped(dialect: Dialect, f: &InsightFilter, window: Window, over_
     })
 }
 
-/// Each officer's sums over a window of days, per district and department, most challans
-/// first, with the username.
-pub(crate) fn officers(dialect: Dialect, f: &InsightFilter, from: i64, to: i64, limit: usize) -> Option<Query> {
+/// The window of an officers' question: Pakistan days (read from the daily table) or months
+/// (YYYYMM, read from the monthly one), both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficerWindow {
+    Days { from: i64, to: i64 },
+    Months { from: i32, to: i32 },
+}
+
+/// Each officer's sums over a window, per district and department, most challans first,
+/// with the username.
+pub(crate) fn officers(dialect: Dialect, f: &InsightFilter, window: OfficerWindow, limit: usize) -> Option<Query> {
     let mut c = Conditions::new(dialect);
     if !c.filter(f) {
         return None;
     }
-    c.between("day", from, to);
+    let table = match window {
+        OfficerWindow::Days { from, to } => {
+            c.between("day", from, to);
+            OFFICER_DAYS.name
+        }
+        OfficerWindow::Months { from, to } => {
+            c.between("month", i64::from(from), i64::from(to));
+            OFFICER_MONTHS.name
+        }
+    };
     let limit = c.bind(Param::Int(i64::try_from(limit.min(MAX_ROWS)).unwrap_or(0)));
     let officer = dialect.text("o.officer_id");
     Some(Query {
@@ -451,7 +498,7 @@ pub(crate) fn officers(dialect: Dialect, f: &InsightFilter, from: i64, to: i64, 
              LEFT JOIN users u ON u.id = o.officer_id ORDER BY o.{} DESC, 1 LIMIT {limit}",
             MEASURES.iter().map(|m| format!("o.{m}")).collect::<Vec<_>>().join(", "),
             sums_named(dialect),
-            OFFICER_DAYS.name,
+            table,
             c.clause(),
             MEASURES[0],
         ),
@@ -477,10 +524,17 @@ pub(crate) fn answer(mut rows: Vec<Row>) -> Answer {
 
 /// Empties a table and fills it again from the view.
 pub(crate) fn rebuild_statements(dialect: Dialect, t: &Table) -> [String; 2] {
-    let key = t.key.join(", ");
     [
         format!("DELETE FROM {}", t.name),
-        format!("INSERT INTO {} ({key}, {}) SELECT {key}, {} FROM insight_transfer_facts GROUP BY {key}", t.name, MEASURES.join(", "), dialect.sums("")),
+        format!(
+            "INSERT INTO {} ({}, {}) SELECT {}, {} FROM insight_transfer_facts GROUP BY {}",
+            t.name,
+            t.key.join(", "),
+            MEASURES.join(", "),
+            t.source_key(dialect),
+            dialect.sums(""),
+            t.positions()
+        ),
     ]
 }
 
@@ -490,7 +544,7 @@ pub(crate) fn mismatch_query(dialect: Dialect, t: &Table) -> String {
     let key = t.key.join(", ");
     let described = t.key.iter().map(|k| dialect.text(k)).collect::<Vec<_>>().join(" || ' ' || ");
     let held = format!("SELECT {key}, {} FROM {} GROUP BY {key}", dialect.sums(""), t.name);
-    let due = format!("SELECT {key}, {} FROM insight_transfer_facts GROUP BY {key}", dialect.sums(""));
+    let due = format!("SELECT {}, {} FROM insight_transfer_facts GROUP BY {}", t.source_key(dialect), dialect.sums(""), t.positions());
     format!(
         "SELECT {described}, CAST(1 AS BIGINT) FROM ({held} EXCEPT {due}) a UNION ALL SELECT {described}, CAST(0 AS BIGINT) FROM ({due} EXCEPT {held}) b ORDER BY 1, 2"
     )

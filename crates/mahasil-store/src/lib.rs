@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod devices;
 pub mod error;
+pub mod flags;
 pub mod insight;
 pub mod ledger;
 pub mod messages;
@@ -35,6 +36,7 @@ use uuid::Uuid;
 
 pub use devices::{DeviceFlag, DeviceOp, DeviceRecord, DeviceStatus, DeviceSummary, FlagKind, NewDevice, OpResult, OpStatus, OpVerdict};
 pub use error::{Result, StoreError};
+pub use flags::{ChallanFacts, FlagRecord, FlagState, NewFlag, ReliefRequestFacts};
 pub use messages::{CausingEvent, ClaimedMessage, MessageHistoryEntry, MessageOutcome, MessageRecord, MessageStatus, QueueStats, StoredTemplate};
 pub use payments::{NewPayment, PaymentOutcome, PaymentRecord, PaymentReversal, ReceiptSealer, ReceiptSigner, ReversalOutcome};
 pub use records::*;
@@ -419,9 +421,6 @@ pub trait Storage: Send + Sync + 'static {
     /// message's recipient, shown on the challan page.
     async fn set_webhook_receiver(&self, url: Option<&str>, at: Timestamp) -> Result<Option<String>>;
 
-    // ----- audit -----
-
-    /// Entries with `seq > after_seq`, oldest first, at most `limit`.
     // ----- the dashboard's rollups (`insight`) -----
 
     /// Sums of the rollups in the filter over a window, grouped by period when `over_time`
@@ -433,14 +432,52 @@ pub trait Storage: Send + Sync + 'static {
         over_time: bool,
         by: Option<insight::Dimension>,
     ) -> Result<insight::Answer>;
-    /// Each officer's activity on Pakistan days `from_day..=to_day`, most challans first.
-    async fn insight_officers(&self, filter: &insight::InsightFilter, from_day: i64, to_day: i64, limit: usize) -> Result<Vec<insight::OfficerRow>>;
+    /// Each officer's activity over a window of days or months, most challans first.
+    async fn insight_officers(&self, filter: &insight::InsightFilter, window: insight::OfficerWindow, limit: usize) -> Result<Vec<insight::OfficerRow>>;
     /// Recomputes every rollup from the ledger's transfers, in one transaction.
     async fn insight_rebuild(&self) -> Result<insight::RebuildReport>;
     /// Compares every rollup with the ledger's transfers, and their totals with the
     /// ledger's account balances, in one snapshot.
     async fn insight_check(&self) -> Result<insight::CheckReport>;
 
+    // ----- anomaly flags and bank inquiries -----
+
+    /// Notes that `bank` asked for the bill of a known challan at `at`, for the anomaly
+    /// rules. Not audited: it is a read by a bank.
+    async fn record_bill_inquiry(&self, challan_no: ChallanNo, bank: &Slug, at: Timestamp) -> Result<()>;
+    /// The bill inquiries on these challans: (challan number, bank, time), by challan
+    /// number, then oldest first. More than [`flags::MAX_INQUIRY_CHALLANS`] numbers is
+    /// `Domain`.
+    async fn bill_inquiries(&self, challan_nos: &[ChallanNo]) -> Result<Vec<(ChallanNo, String, Timestamp)>>;
+    /// Cancellation and waiver requests made at or after `since`, whatever became of them,
+    /// each with its challan's district, department and issuing officer; newest first, at
+    /// most `limit` (cut to [`flags::MAX_RELIEF_REQUESTS_PAGE`]).
+    async fn relief_requests_since(&self, since: Timestamp, limit: u32) -> Result<Vec<flags::ReliefRequestFacts>>;
+    /// Challans received at or after `since`, oldest first, at most `limit` (cut to
+    /// [`flags::MAX_CHALLAN_FACTS_PAGE`]).
+    async fn recent_challan_facts(&self, since: Timestamp, limit: u32) -> Result<Vec<flags::ChallanFacts>>;
+    /// Stores each flag whose `key` is not stored yet, open, found at `at`, with a new id;
+    /// a flag whose key is stored changes nothing (a decision stands). Returns how many
+    /// were new. Not audited (see [`flags`]). More than [`flags::MAX_FLAGS_PER_PUT`] flags,
+    /// or a flag outside the bounds of [`flags`], is `Domain` and stores nothing.
+    async fn put_flags(&self, flags: &[flags::NewFlag], at: Timestamp) -> Result<u32>;
+    /// Flags in `state` (any when `None`) whose district and department are within `scope`;
+    /// a flag without a department only where the scope covers its whole district. Open ones
+    /// first, then newest first, at most `limit` (cut to [`flags::MAX_FLAGS_PAGE`]).
+    async fn flags(&self, scope: &Scope, state: Option<flags::FlagState>, limit: u32) -> Result<Vec<flags::FlagRecord>>;
+    async fn flag(&self, id: Uuid) -> Result<Option<flags::FlagRecord>>;
+    /// How many open flags [`Storage::flags`] would list for `scope`, without a limit.
+    async fn count_open_flags(&self, scope: &Scope) -> Result<u64>;
+    /// An auditor acknowledges (worth following) or dismisses (explained) an open flag, with
+    /// a reason, audited (`flag.acknowledged` or `flag.dismissed`). A blank reason, or one
+    /// over [`flags::MAX_FLAG_REASON_CHARS`], is `Domain`; an unknown flag, or one outside
+    /// `scope` (as [`Storage::flags`] lists them), is `NotFound`; a flag decided already is
+    /// `Conflict`. Nothing is written unless it succeeds.
+    async fn decide_flag(&self, id: Uuid, acknowledge: bool, reason: &str, decider: &Actor, scope: &Scope, at: Timestamp) -> Result<flags::FlagRecord>;
+
+    // ----- audit -----
+
+    /// Entries with `seq > after_seq`, oldest first, at most `limit`.
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>>;
     /// Walks the whole chain; reports the first entry that does not verify.
     async fn verify_audit(&self) -> Result<AuditVerification>;

@@ -15,6 +15,8 @@ mod challans;
 mod devices;
 #[path = "conformance/fixtures.rs"]
 mod fixtures;
+#[path = "conformance/flags.rs"]
+mod flags;
 #[path = "conformance/insight.rs"]
 mod insight;
 #[path = "conformance/ledger.rs"]
@@ -125,6 +127,11 @@ conformance! {
     outbox::outbox_templates_are_saved_audited,
     outbox::outbox_recipients_follow_the_stated_language_and_the_webhook,
     cases::waivers_are_asked_and_decided_like_cancellations,
+    flags::flags_bill_inquiries_are_recorded_and_read_back,
+    flags::flags_relief_requests_and_recent_challans_carry_their_facts,
+    flags::flags_found_again_are_stored_once,
+    flags::flags_are_listed_within_scope,
+    flags::flags_are_decided_once_with_a_reason_audited,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
     challans::issue_throughput,
     #[ignore = "a measurement; run with --ignored --nocapture (best in release)"]
@@ -155,5 +162,6 @@ mod sqlite_file {
         side_index::sqlite_stale_keys_never_return_wrong_rows,
         sync_ops::sqlite_device_history_is_append_only,
         outbox::sqlite_outbox_history_is_append_only,
+        flags::sqlite_flag_decisions_and_inquiries_are_final,
     }
 }

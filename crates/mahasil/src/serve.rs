@@ -39,6 +39,8 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     mahasil_server::notify::register_webhook(&state).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let workers = mahasil_server::notify::worker::spawn(&state, crate::notify::worker_config(&config), &stopping);
+    // Forecasts and anomaly flags for the dashboard, now and every few minutes.
+    let scanner = tokio::spawn(mahasil_server::dashboard::scan::run(state.clone()));
     println!("mahasil is serving on http://{addr} ({} database, node {} issuing as {issuer})", store.backend(), config.node_name);
     if demo {
         println!("DEMO: sign in at http://{addr}/login as officer.peshawar, supervisor.peshawar, treasury.peshawar, auditor or admin, password demo-password");
@@ -46,6 +48,7 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
     // Peers' addresses reach the handlers: the citizen look-up counts failures per client.
     let app = mahasil_server::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    scanner.abort();
     crate::notify::stop_workers(&stop, workers).await;
     println!("mahasil stopped");
     Ok(())

@@ -5,6 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use jiff::Timestamp;
 use mahasil_domain::challan::ChallanStatus;
 use mahasil_domain::challan_no::ChallanNo;
 use mahasil_domain::time::local_date;
@@ -111,7 +112,12 @@ pub async fn bill_inquiry(State(state): State<AppState>, signed: SignedByBank) -
     let Some(no) = digits_only.then(|| ChallanNo::parse(&request.consumer_number).ok()).flatten() else {
         return Ok(Json(InquiryResponse::only(code::INVALID_DATA)));
     };
-    let answer = match state.store.challan_by_no(no).await? {
+    let now = Timestamp::now();
+    let found = state.store.challan_by_no(no).await?;
+    if found.is_some() {
+        record_inquiry(&state, no, &signed, now).await;
+    }
+    let answer = match found {
         Some(c) if c.status == ChallanStatus::Paid => {
             let paid = state.store.challan_payments(c.id).await?.into_iter().find(mahasil_store::PaymentRecord::is_standing);
             let mut answer = InquiryResponse::of(&c);
@@ -126,4 +132,13 @@ pub async fn bill_inquiry(State(state): State<AppState>, signed: SignedByBank) -
         None => InquiryResponse::only(code::NOT_FOUND),
     };
     Ok(Json(answer))
+}
+
+/// Notes the inquiry for the anomaly rules (an officer asking to cancel a challan soon after
+/// a bank looked it up). The bank's answer does not depend on it: a failure is logged and
+/// the inquiry answered all the same.
+async fn record_inquiry(state: &AppState, no: ChallanNo, signed: &SignedByBank, at: Timestamp) {
+    if let Err(e) = state.store.record_bill_inquiry(no, &signed.bank.mnemonic, at).await {
+        tracing::warn!(bank = %signed.bank.mnemonic, challan_no = %no, error = %e, "could not record a bill inquiry");
+    }
 }

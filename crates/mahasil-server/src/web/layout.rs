@@ -16,6 +16,10 @@ use crate::state::ServerConfig;
 const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The dashboard's pages also run this site's own scripts (the charts).
+const SCRIPTED_CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// One entry of the navigation and the action that makes it appear.
 struct NavItem {
     href: &'static str,
@@ -23,8 +27,9 @@ struct NavItem {
     shown_for: &'static [Action],
 }
 
-const NAV: [NavItem; 11] = [
+const NAV: [NavItem; 12] = [
     NavItem { href: "/", label: "Home", shown_for: &[] },
+    NavItem { href: "/dashboard", label: "Dashboard", shown_for: &[Action::ViewDashboard] },
     NavItem { href: "/challans", label: "Challans", shown_for: &[Action::ReadChallan] },
     NavItem { href: "/challans/new", label: "Issue", shown_for: &[Action::IssueChallan] },
     NavItem { href: "/queue", label: "Queue", shown_for: &[Action::DecideCancellation, Action::DecideContest] },
@@ -110,11 +115,20 @@ pub fn shell(config: &ServerConfig, session: Option<&WebSession>, title: &str, c
 /// An HTML answer with the headers every page carries: staff pages hold personal data, so
 /// nothing is cached, framed or sniffed.
 pub fn respond(status: StatusCode, page: Markup) -> Response {
+    with_policy(status, page, CONTENT_SECURITY_POLICY)
+}
+
+/// [`respond`] for a page that runs this site's own scripts.
+pub fn respond_scripted(status: StatusCode, page: Markup) -> Response {
+    with_policy(status, page, SCRIPTED_CONTENT_SECURITY_POLICY)
+}
+
+fn with_policy(status: StatusCode, page: Markup, policy: &'static str) -> Response {
     let mut response = (status, page).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response

@@ -47,7 +47,9 @@ pub(super) async fn officers(pool: &PgPool, q: Option<Query>) -> Result<Vec<Offi
     let found = bound(&q.sql, q.params).fetch_all(pool).await?;
     Ok(found
         .iter()
-        .map(|r| Ok(OfficerRow { officer_id: r.try_get(0)?, username: r.try_get(1)?, district: r.try_get(2)?, department: r.try_get(3)?, rollup: rollup_at(r, 4)? }))
+        .map(|r| {
+            Ok(OfficerRow { officer_id: r.try_get(0)?, username: r.try_get(1)?, district: r.try_get(2)?, department: r.try_get(3)?, rollup: rollup_at(r, 4)? })
+        })
         .collect::<std::result::Result<_, sqlx::Error>>()?)
 }
 

@@ -13,6 +13,7 @@ mod challans;
 mod constraint;
 mod contests;
 mod devices;
+mod flags;
 mod heads;
 mod insight;
 mod issue;

@@ -466,11 +466,10 @@ impl Storage for PgStore {
     async fn insight_officers(
         &self,
         filter: &crate::insight::InsightFilter,
-        from_day: i64,
-        to_day: i64,
+        window: crate::insight::OfficerWindow,
         limit: usize,
     ) -> Result<Vec<crate::insight::OfficerRow>> {
-        insight::officers(&self.pool, crate::insight::officers(crate::insight::Dialect::Postgres, filter, from_day, to_day, limit)).await
+        insight::officers(&self.pool, crate::insight::officers(crate::insight::Dialect::Postgres, filter, window, limit)).await
     }
 
     async fn insight_rebuild(&self) -> Result<crate::insight::RebuildReport> {
@@ -480,6 +479,49 @@ impl Storage for PgStore {
     async fn insight_check(&self) -> Result<crate::insight::CheckReport> {
         let mut conn = self.pool.acquire().await?;
         insight::check(&mut conn).await
+    }
+
+    // ----- anomaly flags and bank inquiries -----
+
+    async fn record_bill_inquiry(&self, challan_no: ChallanNo, bank: &Slug, at: Timestamp) -> Result<()> {
+        let bank = bank.clone();
+        self.writer.write(move |tx| Box::pin(async move { super::flags::record_inquiry(tx, challan_no, &bank, at).await })).await
+    }
+
+    async fn bill_inquiries(&self, challan_nos: &[ChallanNo]) -> Result<Vec<(ChallanNo, String, Timestamp)>> {
+        super::flags::inquiries(&self.pool, challan_nos).await
+    }
+
+    async fn relief_requests_since(&self, since: Timestamp, limit: u32) -> Result<Vec<crate::flags::ReliefRequestFacts>> {
+        super::flags::relief_requests_since(&self.pool, since, limit).await
+    }
+
+    async fn recent_challan_facts(&self, since: Timestamp, limit: u32) -> Result<Vec<crate::flags::ChallanFacts>> {
+        super::flags::recent_challans(&self.pool, since, limit).await
+    }
+
+    async fn put_flags(&self, new: &[crate::flags::NewFlag], at: Timestamp) -> Result<u32> {
+        // Checked here, so the writer only writes.
+        let json = crate::flags::checked_batch(new)?;
+        let new = new.to_vec();
+        self.writer.write(move |tx| Box::pin(async move { super::flags::put(tx, &new, &json, at).await })).await
+    }
+
+    async fn flags(&self, scope: &Scope, state: Option<crate::flags::FlagState>, limit: u32) -> Result<Vec<crate::flags::FlagRecord>> {
+        super::flags::list(&self.pool, scope, state, limit).await
+    }
+
+    async fn flag(&self, id: Uuid) -> Result<Option<crate::flags::FlagRecord>> {
+        super::flags::flag(&self.pool, id).await
+    }
+
+    async fn count_open_flags(&self, scope: &Scope) -> Result<u64> {
+        super::flags::count_open(&self.pool, scope).await
+    }
+
+    async fn decide_flag(&self, id: Uuid, acknowledge: bool, reason: &str, decider: &Actor, scope: &Scope, at: Timestamp) -> Result<crate::flags::FlagRecord> {
+        let (reason, decider, scope) = (reason.to_owned(), decider.clone(), scope.clone());
+        self.writer.write(move |tx| Box::pin(async move { super::flags::decide(tx, id, acknowledge, &reason, &decider, &scope, at).await })).await
     }
 
     async fn audit_entries(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {

@@ -25,6 +25,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0014_recipients_and_waivers", include_str!("../../migrations/sqlite/0014_recipients_and_waivers.sql")),
     ("0015_insight_rollups", include_str!("../../migrations/sqlite/0015_insight_rollups.sql")),
     ("0016_inquiries_and_flags", include_str!("../../migrations/sqlite/0016_inquiries_and_flags.sql")),
+    ("0017_anomaly_reads_by_time", include_str!("../../migrations/sqlite/0017_anomaly_reads_by_time.sql")),
+    ("0018_officer_months", include_str!("../../migrations/sqlite/0018_officer_months.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

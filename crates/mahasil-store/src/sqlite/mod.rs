@@ -9,6 +9,7 @@ mod cases;
 mod challans;
 mod connection;
 mod devices;
+mod flags;
 mod insight;
 mod ledger;
 mod messages;
@@ -590,11 +591,10 @@ impl Storage for SqliteStore {
     async fn insight_officers(
         &self,
         filter: &crate::insight::InsightFilter,
-        from_day: i64,
-        to_day: i64,
+        window: crate::insight::OfficerWindow,
         limit: usize,
     ) -> Result<Vec<crate::insight::OfficerRow>> {
-        let q = crate::insight::officers(crate::insight::Dialect::Sqlite, filter, from_day, to_day, limit);
+        let q = crate::insight::officers(crate::insight::Dialect::Sqlite, filter, window, limit);
         self.read(move |conn| insight::officers(conn, q)).await
     }
 
@@ -604,6 +604,53 @@ impl Storage for SqliteStore {
 
     async fn insight_check(&self) -> Result<crate::insight::CheckReport> {
         self.read_snapshot(insight::check).await
+    }
+
+    // ----- anomaly flags and bank inquiries -----
+
+    async fn record_bill_inquiry(&self, challan_no: ChallanNo, bank: &Slug, at: Timestamp) -> Result<()> {
+        let bank = bank.clone();
+        self.write(move |tx| flags::record_inquiry(tx, challan_no, &bank, at)).await
+    }
+
+    async fn bill_inquiries(&self, challan_nos: &[ChallanNo]) -> Result<Vec<(ChallanNo, String, Timestamp)>> {
+        crate::flags::check_inquiry_count(challan_nos)?;
+        let challan_nos = challan_nos.to_vec();
+        self.read(move |conn| flags::inquiries(conn, &challan_nos)).await
+    }
+
+    async fn relief_requests_since(&self, since: Timestamp, limit: u32) -> Result<Vec<crate::flags::ReliefRequestFacts>> {
+        self.read(move |conn| flags::relief_requests_since(conn, since, limit)).await
+    }
+
+    async fn recent_challan_facts(&self, since: Timestamp, limit: u32) -> Result<Vec<crate::flags::ChallanFacts>> {
+        self.read(move |conn| flags::recent_challans(conn, since, limit)).await
+    }
+
+    async fn put_flags(&self, new: &[crate::flags::NewFlag], at: Timestamp) -> Result<u32> {
+        // Checked here, so the writer only writes.
+        let json = crate::flags::checked_batch(new)?;
+        let new = new.to_vec();
+        self.write(move |tx| flags::put(tx, &new, &json, at)).await
+    }
+
+    async fn flags(&self, scope: &Scope, state: Option<crate::flags::FlagState>, limit: u32) -> Result<Vec<crate::flags::FlagRecord>> {
+        let scope = scope.clone();
+        self.read(move |conn| flags::list(conn, &scope, state, limit)).await
+    }
+
+    async fn flag(&self, id: Uuid) -> Result<Option<crate::flags::FlagRecord>> {
+        self.read(move |conn| flags::flag(conn, id)).await
+    }
+
+    async fn count_open_flags(&self, scope: &Scope) -> Result<u64> {
+        let scope = scope.clone();
+        self.read(move |conn| flags::count_open(conn, &scope)).await
+    }
+
+    async fn decide_flag(&self, id: Uuid, acknowledge: bool, reason: &str, decider: &Actor, scope: &Scope, at: Timestamp) -> Result<crate::flags::FlagRecord> {
+        let (reason, decider, scope) = (reason.to_owned(), decider.clone(), scope.clone());
+        self.write(move |tx| flags::decide(tx, id, acknowledge, &reason, &decider, &scope, at)).await
     }
 
     async fn message_queue(&self, now: Timestamp) -> Result<QueueStats> {

@@ -8,7 +8,7 @@
 use jiff::civil::Date;
 use mahasil_domain::authz::Scope;
 use mahasil_domain::challan::ReliefKind;
-use mahasil_store::insight::{Dimension, InsightFilter, Rollup, Window};
+use mahasil_store::insight::{Dimension, InsightFilter, OfficerWindow, Rollup, Window};
 use mahasil_store::{Actor, ImportOutcome, PaymentOutcome, StatementImport, Store};
 use uuid::Uuid;
 
@@ -97,7 +97,9 @@ pub async fn rollups_follow_every_ledger_event(store: Store) -> TestResult {
     assert_eq!(cohorts.rows.iter().map(|r| r.period).collect::<Vec<_>>(), [202603]);
 
     // Officers: one, with every challan.
-    let officers = w.store.insight_officers(&everything, 0, 100_000, 10).await?;
+    let officers = w.store.insight_officers(&everything, OfficerWindow::Days { from: 0, to: 100_000 }, 10).await?;
+    let by_month = w.store.insight_officers(&everything, OfficerWindow::Months { from: 202603, to: 202604 }, 10).await?;
+    assert_eq!(by_month, officers, "a month's rows sum to the same as its days'");
     assert_eq!(officers.len(), 1);
     assert_eq!((officers[0].username.as_str(), officers[0].district.as_str(), officers[0].rollup.issued_n), ("officer.peshawar", "peshawar", 5));
 
@@ -106,7 +108,7 @@ pub async fn rollups_follow_every_ledger_event(store: Store) -> TestResult {
     let mardan = InsightFilter::scope(Scope::Pairs(vec![(Some(slug("mardan")?), None)]));
     assert_eq!(totals(&w.store, &mardan).await?, Rollup::default());
     assert_eq!(totals(&w.store, &InsightFilter::scope(Scope::Pairs(Vec::new()))).await?, Rollup::default());
-    assert!(w.store.insight_officers(&mardan, 0, 100_000, 10).await?.is_empty());
+    assert!(w.store.insight_officers(&mardan, OfficerWindow::Days { from: 0, to: 100_000 }, 10).await?.is_empty());
     let other_head = InsightFilter { head: Some(OVERCHARGING.into()), ..everything.clone() };
     assert_eq!(totals(&w.store, &other_head).await?, Rollup::default());
     let peshawar = InsightFilter::scope(Scope::Pairs(vec![(Some(slug("peshawar")?), Some(slug("district-administration")?))]));
@@ -116,9 +118,9 @@ pub async fn rollups_follow_every_ledger_event(store: Store) -> TestResult {
     let check = w.store.insight_check().await?;
     assert!(check.is_clean(), "{check:?}");
     assert_eq!(check.totals, expected);
-    assert_eq!(check.tables.iter().map(|t| t.rows).collect::<Vec<_>>(), [4, 4, 1]);
+    assert_eq!(check.tables.iter().map(|t| t.rows).collect::<Vec<_>>(), [4, 2, 4, 1]);
     let rebuilt = w.store.insight_rebuild().await?;
-    assert_eq!(rebuilt.tables.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [4, 4, 1]);
+    assert_eq!(rebuilt.tables.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [4, 2, 4, 1]);
     assert_eq!(totals(&w.store, &everything).await?, expected);
     assert!(w.store.insight_check().await?.is_clean());
     Ok(())
