@@ -152,6 +152,27 @@ enum DemoCommand {
         #[command(flatten)]
         args: reconcile::DemoStatementArgs,
     },
+    /// Fill a new SQLite database with a generated province at scale, with a progress bar.
+    ///
+    /// The 35 districts weighted by population, the demo catalogue, a few thousand officers
+    /// (usernames officer.<district>.<n>, password demo-password), field devices, challans
+    /// over --days ending yesterday (Asia/Karachi) with weekly and yearly seasons and growth,
+    /// payments through banks, the gateway and counters (some late, with the surcharge),
+    /// deposits, cancellations, waivers and bank inquiries; and planted anomalies, listed in
+    /// generated-anomalies.json next to the database.
+    ///
+    /// Generated challans queue no notifications (there is nobody to notify) and have no
+    /// audit entries of their own; reference data, staff, banks, keys and devices are created
+    /// through the store as usual. The database is built as <file>.generating with the
+    /// journal and syncing off, and renamed when whole: an interrupted run leaves that file
+    /// unusable, and generation refuses to run again until it is deleted. A database that
+    /// already holds challans is refused (exit 2, nothing written). SQLite only.
+    Generate {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(flatten)]
+        args: demo::GenerateArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -293,6 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = open_store(&config).await?;
             reconcile::demo_statement(&store, args).await
         }
+        Command::Demo { command: DemoCommand::Generate { data, args } } => demo::generate(&load_config(file, &data)?, args).await,
         Command::SandboxGateway(args) => {
             mahasil_gateway::sandbox::run(args).await?;
             Ok(ExitCode::SUCCESS)

@@ -10,6 +10,7 @@
 
 mod catalogue;
 mod challans;
+mod generate;
 mod localities;
 mod offenders;
 mod people;
@@ -30,6 +31,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use uuid::Uuid;
+
+pub use generate::{GenerateArgs, run as generate};
 
 /// How many challans a fresh demo gets.
 pub const DEMO_CHALLANS: usize = 300;
