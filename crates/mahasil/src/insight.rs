@@ -1,5 +1,5 @@
-//! `mahasil insight rebuild` and `mahasil insight check`: the dashboard's rollups
-//! recomputed from the ledger, and compared with it.
+//! `mahasil insight rebuild`, `check` and `scan`: the dashboard's rollups recomputed from
+//! the ledger and compared with it, and the anomaly rules and forecasts run once.
 
 use std::process::ExitCode;
 
@@ -48,4 +48,15 @@ pub async fn check(store: &Store) -> anyhow::Result<ExitCode> {
         println!("rollups DIFFER from the ledger: run `mahasil insight rebuild`, and find out what wrote around the trigger");
         Ok(ExitCode::from(1))
     }
+}
+
+pub async fn scan(store: &Store) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let (snapshot, report) = mahasil_server::dashboard::scan::scan(store, jiff::Timestamp::now()).await.map_err(|e| anyhow::anyhow!("{}", e.body.message))?;
+    let made = snapshot.series.iter().filter(|s| s.forecast.is_ok()).count();
+    println!("forecasts: {made} of {} series", report.forecasts);
+    println!("challans read: {}", report.challans_read);
+    println!("flags: {} found, {} new", report.flags_found, report.flags_new);
+    println!("scanned in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
 }

@@ -141,6 +141,12 @@ enum InsightCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Run the anomaly rules and the forecasts once (as `serve` does every 15 minutes),
+    /// store the new flags and print what was found.
+    Scan {
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -282,12 +288,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ledger::check(&store).await
         }
         Command::Insight { command } => {
-            let (data, rebuild) = match command {
-                InsightCommand::Rebuild { data } => (data, true),
-                InsightCommand::Check { data } => (data, false),
+            let data = match &command {
+                InsightCommand::Rebuild { data } | InsightCommand::Check { data } | InsightCommand::Scan { data } => data.clone(),
             };
             let store = open_store(&load_config(file, &data)?).await?;
-            if rebuild { insight::rebuild(&store).await } else { insight::check(&store).await }
+            match command {
+                InsightCommand::Rebuild { .. } => insight::rebuild(&store).await,
+                InsightCommand::Check { .. } => insight::check(&store).await,
+                InsightCommand::Scan { .. } => insight::scan(&store).await,
+            }
         }
         Command::Verify(args) => verify::run(file, args).await,
         Command::Serve { data, bind, demo } => {
