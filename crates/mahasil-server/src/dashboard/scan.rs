@@ -53,7 +53,11 @@ pub async fn scan(store: &Store, now: Timestamp) -> ApiResult<(Snapshot, ScanRep
     let mut found = rate_flags(store, now).await?;
     found.extend(shift_flags(store, now).await?);
     let facts = challan_facts(store, now).await?;
-    found.extend(challan_flags(&facts, now));
+    // Only a field device's numbers can go missing: a node numbers its challans and its
+    // receipts from one counter, advanced in the transaction that stores each, so the
+    // numbers its challans skip are its receipts.
+    let devices: std::collections::BTreeSet<u32> = store.devices().await?.iter().map(|d| d.device.issuer_no.get()).collect();
+    found.extend(challan_flags(&facts, &devices, now));
     found.extend(inquiry_flags(store, now).await?);
     let new: Vec<NewFlag> = found.iter().filter_map(to_new).collect();
     let mut stored = 0;
@@ -196,13 +200,13 @@ fn facts_for_rules(c: &ChallanFacts) -> rules::ChallanFacts {
 }
 
 /// Duplicates, counter gaps, unusual hours and places, from the challans themselves.
-fn challan_flags(facts: &[ChallanFacts], now: Timestamp) -> Vec<Flag> {
+fn challan_flags(facts: &[ChallanFacts], devices: &std::collections::BTreeSet<u32>, now: Timestamp) -> Vec<Flag> {
     let recent_from = now - DAY * i32::try_from(RECENT_DAYS).unwrap_or(0);
     let recent: Vec<rules::ChallanFacts> = facts.iter().filter(|c| c.received_at >= recent_from).map(facts_for_rules).collect();
     let mut flags = rules::duplicates(&recent, &rules::DuplicateParams::default());
 
     let mut issuers: BTreeMap<u32, rules::IssuerCounters> = BTreeMap::new();
-    for c in facts {
+    for c in facts.iter().filter(|c| devices.contains(&c.issuer_no.get())) {
         let e = issuers.entry(c.issuer_no.get()).or_insert_with(|| rules::IssuerCounters {
             issuer_no: c.issuer_no.get(),
             district: c.district.to_string(),
