@@ -89,9 +89,9 @@ pub async fn gather(store: &Store, scope: &Scope, f: &Filter, now: Timestamp) ->
     // months the ledger moved in it.
     let window_months = Window::Cohorts { from: month_of(from), to: this_month };
     let officer_months = OfficerWindow::Months { from: month_of(from), to: this_month };
-    let (cohorts, daily, by_dim, districts, departments, heads, officers) = tokio::try_join!(
+    // The day totals are the sums of the breakdown by day, so the day table is read once.
+    let (cohorts, by_dim, districts, departments, heads, officers) = tokio::try_join!(
         store.insight_grouped(&sf, all_cohorts, true, None),
-        store.insight_grouped(&sf, days, true, None),
         store.insight_grouped(&sf, days, true, Some(f.by)),
         store.insight_grouped(&sf, Window::Cohorts { from: first_cohort, to: this_month }, false, Some(Dimension::District)),
         store.insight_grouped(&sf, window_months, false, Some(Dimension::Department)),
@@ -102,7 +102,7 @@ pub async fn gather(store: &Store, scope: &Scope, f: &Filter, now: Timestamp) ->
     for r in &cohorts.rows {
         totals.add(&r.rollup);
     }
-    let daily_series = fill_days(&daily.rows, from, today);
+    let daily_series = fill_days(&by_dim.rows, from, today);
     let by_dimension = top_series(&by_dim.rows, from, today, f.lang);
     let mut tables = vec![
         daily_table(&daily_series),
@@ -146,9 +146,13 @@ pub async fn gather(store: &Store, scope: &Scope, f: &Filter, now: Timestamp) ->
     Ok(Overview { today, totals, daily: daily_series, by_dimension, district_rates, tables })
 }
 
-/// One entry per day of the window, days without movement as zeros.
+/// One entry per day of the window (the sum of the rows of each day), days without
+/// movement as zeros.
 fn fill_days(rows: &[Row], from: i64, to: i64) -> Vec<(i64, Rollup)> {
-    let by_day: BTreeMap<i64, Rollup> = rows.iter().map(|r| (r.period, r.rollup)).collect();
+    let mut by_day: BTreeMap<i64, Rollup> = BTreeMap::new();
+    for r in rows {
+        by_day.entry(r.period).or_default().add(&r.rollup);
+    }
     (from..=to).map(|d| (d, by_day.get(&d).copied().unwrap_or_default())).collect()
 }
 
