@@ -57,7 +57,8 @@ pub async fn scan(store: &Store, now: Timestamp) -> ApiResult<(Snapshot, ScanRep
     // receipts from one counter, advanced in the transaction that stores each, so the
     // numbers its challans skip are its receipts.
     let devices: std::collections::BTreeSet<u32> = store.devices().await?.iter().map(|d| d.device.issuer_no.get()).collect();
-    found.extend(challan_flags(&facts, &devices, now));
+    let challan_found = challan_flags(&facts, &devices, now);
+    found.extend(confirmed_gaps(store, challan_found).await?);
     found.extend(inquiry_flags(store, now).await?);
     let new: Vec<NewFlag> = found.iter().filter_map(to_new).collect();
     let mut stored = 0;
@@ -252,6 +253,42 @@ fn challan_flags(facts: &[ChallanFacts], devices: &std::collections::BTreeSet<u3
     flags.extend(rules::unusual_hours(&hours.into_values().collect::<Vec<_>>(), peers_by_hour, &rules::UnusualHourParams::default()));
     flags.extend(rules::far_from_usual(&places.into_values().collect::<Vec<_>>(), &rules::FarFromUsualParams::default()));
     flags
+}
+
+/// Most missing numbers looked up, per scan, to confirm counter gaps.
+const MAX_GAP_LOOKUPS: u64 = 2_000;
+
+/// Counter gaps are found among the challans received in the scan's window; a number
+/// missing there may have arrived before it (a device's batches arrive out of order). Each
+/// gap is kept only if none of its numbers is stored at all, looked up one by one (gaps are
+/// few and short; the lookups are bounded).
+async fn confirmed_gaps(store: &Store, flags: Vec<Flag>) -> ApiResult<Vec<Flag>> {
+    let mut kept = Vec::with_capacity(flags.len());
+    let mut lookups = 0u64;
+    for f in flags {
+        let rules::Evidence::CounterGap { issuer_no, first_missing, last_missing, .. } = f.evidence else {
+            kept.push(f);
+            continue;
+        };
+        let Ok(issuer) = mahasil_domain::challan_no::IssuerNo::new(issuer_no) else { continue };
+        let mut stored = false;
+        for counter in first_missing..=last_missing {
+            lookups += 1;
+            if lookups > MAX_GAP_LOOKUPS {
+                break;
+            }
+            if let Ok(no) = mahasil_domain::challan_no::ChallanNo::new(issuer, counter)
+                && store.challan_by_no(no).await?.is_some()
+            {
+                stored = true;
+                break;
+            }
+        }
+        if !stored && lookups <= MAX_GAP_LOOKUPS {
+            kept.push(f);
+        }
+    }
+    Ok(kept)
 }
 
 /// Officers asking to cancel or waive their own challans soon after a bank asked what was
