@@ -220,17 +220,7 @@ fn cohort_table(rows: &[Row], first: i64) -> DataTable {
         ],
     );
     for r in rows.iter().rev().filter(|r| r.period >= first) {
-        let x = &r.rollup;
-        t.rows.push(vec![
-            Cell::Text(month_text(r.period)),
-            Cell::Count(x.issued_n),
-            Cell::Money(x.imposed_paisa()),
-            Cell::Money(x.paid_paisa),
-            Cell::Money(x.cancelled_paisa),
-            Cell::Money(x.waived_paisa),
-            Cell::Money(x.outstanding_paisa()),
-            Cell::Percent(x.collection_rate()),
-        ]);
+        t.rows.push(standing(Cell::Text(month_text(r.period)), &r.rollup));
     }
     t
 }
@@ -267,19 +257,24 @@ fn area_table(id: &'static str, title: L, key: L, rows: &[Row], link: impl Fn(&s
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by(|a, b| b.rollup.imposed_paisa().cmp(&a.rollup.imposed_paisa()).then(a.key.cmp(&b.key)));
     for r in sorted {
-        let x = &r.rollup;
-        t.rows.push(vec![
-            Cell::Link(r.key.clone(), format!("/dashboard{}", link(&r.key))),
-            Cell::Count(x.issued_n),
-            Cell::Money(x.imposed_paisa()),
-            Cell::Money(x.paid_paisa),
-            Cell::Money(x.cancelled_paisa),
-            Cell::Money(x.waived_paisa),
-            Cell::Money(x.outstanding_paisa()),
-            Cell::Percent(x.collection_rate()),
-        ]);
+        t.rows.push(standing(Cell::Link(r.key.clone(), format!("/dashboard{}", link(&r.key))), &r.rollup));
     }
     t
+}
+
+/// A row of where a group stands: its name, then challans, imposed, collected, cancelled,
+/// waived, outstanding and the collection rate (the columns of the cohort and area tables).
+fn standing(name: Cell, x: &Rollup) -> Vec<Cell> {
+    vec![
+        name,
+        Cell::Count(x.issued_n),
+        Cell::Money(x.imposed_paisa()),
+        Cell::Money(x.paid_paisa),
+        Cell::Money(x.cancelled_paisa),
+        Cell::Money(x.waived_paisa),
+        Cell::Money(x.outstanding_paisa()),
+        Cell::Percent(x.collection_rate()),
+    ]
 }
 
 #[cfg(test)]

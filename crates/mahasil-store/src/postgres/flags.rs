@@ -28,23 +28,10 @@ use crate::{Result, StoreError};
 const FLAG_COLUMNS: &str = "f.id, f.key, f.kind, f.subject, f.district, f.department, f.score, f.evidence::text AS evidence, f.summary_en, f.summary_ur, \
      f.challans::text AS challans, f.found_at, f.state, f.decided_by, f.decided_by_username, f.decided_at, f.reason";
 
-/// Whether flag `f` is within the scope bound as `$1` to `$3` ([`scope_params`]). A flag
+/// Whether flag `f` is within the scope bound as `$1` to `$3` (`messages::scope_params`). A flag
 /// without a department matches only a pair with none, one that covers the whole district.
 const IN_SCOPE: &str = "($1 OR EXISTS (SELECT 1 FROM unnest($2::text[], $3::text[]) AS s (district, department)
                                      WHERE (s.district IS NULL OR s.district = f.district) AND (s.department IS NULL OR s.department = f.department)))";
-
-/// A scope as bound to [`IN_SCOPE`]: whether it is everywhere, and its pairs as two
-/// parallel arrays whose NULLs mean "any".
-fn scope_params(scope: &Scope) -> (bool, Vec<Option<String>>, Vec<Option<String>>) {
-    match scope {
-        Scope::Everywhere => (true, Vec::new(), Vec::new()),
-        Scope::Pairs(pairs) => (
-            false,
-            pairs.iter().map(|(d, _)| d.as_ref().map(|d| d.as_str().to_owned())).collect(),
-            pairs.iter().map(|(_, p)| p.as_ref().map(|p| p.as_str().to_owned())).collect(),
-        ),
-    }
-}
 
 fn corrupt(column: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{column}: {e}"))
@@ -258,7 +245,7 @@ pub(super) async fn list(pool: &PgPool, scope: &Scope, state: Option<FlagState>,
     if scope.is_nowhere() {
         return Ok(Vec::new());
     }
-    let (everywhere, districts, departments) = scope_params(scope);
+    let (everywhere, districts, departments) = super::messages::scope_params(scope);
     let sql = format!(
         "SELECT {FLAG_COLUMNS} FROM insight_flags f WHERE {IN_SCOPE} AND ($4::text IS NULL OR f.state = $4)
          ORDER BY f.state = 'open' DESC, f.found_at DESC, f.id DESC LIMIT $5"
@@ -278,7 +265,7 @@ pub(super) async fn count_open(pool: &PgPool, scope: &Scope) -> Result<u64> {
     if scope.is_nowhere() {
         return Ok(0);
     }
-    let (everywhere, districts, departments) = scope_params(scope);
+    let (everywhere, districts, departments) = super::messages::scope_params(scope);
     let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM insight_flags f WHERE f.state = 'open' AND {IN_SCOPE}"))
         .bind(everywhere)
         .bind(districts)

@@ -282,7 +282,7 @@ pub(super) async fn challan_messages(pool: &PgPool, challan_id: Uuid) -> Result<
 
 /// A scope as SQL parameters: everywhere, or its (district, department) pairs as two
 /// arrays whose NULLs mean "any" (read by [`IN_SCOPE`]).
-fn scope_params(scope: &Scope) -> (bool, Vec<Option<String>>, Vec<Option<String>>) {
+pub(super) fn scope_params(scope: &Scope) -> (bool, Vec<Option<String>>, Vec<Option<String>>) {
     match scope {
         Scope::Everywhere => (true, Vec::new(), Vec::new()),
         Scope::Pairs(pairs) => (
