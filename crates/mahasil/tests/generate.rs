@@ -85,6 +85,21 @@ async fn served(data: &Path, db: &Connection, manifest: &Value) -> R {
     let node_no: String = db.query_row("SELECT challan_no FROM challans WHERE status = 'paid' AND issuer_no < 500000 LIMIT 1", [], |r| r.get(0))?;
     let device_no: String = db.query_row("SELECT challan_no FROM challans WHERE status <> 'cancelled' AND issuer_no >= 500000 LIMIT 1", [], |r| r.get(0))?;
     let receipt: Vec<u8> = db.query_row("SELECT seal FROM payments WHERE reversed_at IS NULL LIMIT 1", [], |r| r.get(0))?;
+    // The staff pages: sign in with the form, then a challan's page and a search.
+    let pages = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let signed_in = pages
+        .post(format!("{base}/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=admin&password=demo-password")
+        .send()
+        .await?;
+    let cookie = signed_in.headers().get("set-cookie").and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).ok_or("no session cookie")?.to_string();
+    for page in [format!("{base}/challans/{node_no}"), format!("{base}/challans?cnic={cnic}")] {
+        let html = pages.get(&page).header("cookie", &cookie).send().await?;
+        assert_eq!(html.status(), 200, "{page}");
+        let body = html.text().await?;
+        assert!(body.contains(&node_no[..6]) || body.contains(&cnic), "{page} shows neither the challan nor the CNIC");
+    }
     for seal in [seal_of(db, &node_no)?, seal_of(db, &device_no)?, receipt] {
         let token_text = mahasil_seal::token::token(&seal);
         let verdict: Value = http.get(format!("{base}/api/v1/verify/{token_text}")).send().await?.error_for_status()?.json().await?;

@@ -113,7 +113,14 @@ pub(super) fn plan(rng: &mut StdRng, districts: &[District], cast: &Cast, first_
     if let Some(o) = take() {
         plan.pairs = pairs(rng, cast, o, recent(RECENT_WEEK), last_day);
     }
+    let planted: Vec<usize> =
+        [plan.jump.map(|j| j.0), plan.night.as_ref().map(|n| n.0), plan.far.as_ref().map(|f| f.0), plan.cancel_after_inquiry.as_ref().map(|c| c.0)]
+            .into_iter()
+            .flatten()
+            .chain(plan.pairs.iter().map(|p| p.officer))
+            .collect();
     plan.gap = (0..cast.devices.len())
+        .filter(|&d| !planted.contains(&cast.devices[d].officer))
         .max_by(|&a, &b| cast.officers[cast.devices[a].officer].activity.total_cmp(&cast.officers[cast.devices[b].officer].activity))
         .map(|d| (d, last_day - GAP_DAYS_BEFORE_END));
     let big: Vec<usize> = {

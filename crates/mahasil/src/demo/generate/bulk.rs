@@ -116,19 +116,11 @@ impl<'c> Writer<'c> {
         for e in &life.events {
             self.event.execute(params![id, e.at, e.kind, &*e.actor, e.status, e.note])?;
         }
+        let (mut id_text, mut event_text) = (Uuid::encode_buffer(), Uuid::encode_buffer());
         for t in &life.transfers {
             let (debit, credit) = (&self.accounts.names[t.debit as usize], &self.accounts.names[t.credit as usize]);
-            self.transfer.execute(params![
-                text(&t.id),
-                text(&t.event_id),
-                t.code.as_str(),
-                debit,
-                credit,
-                t.amount,
-                no,
-                t.reverses.as_ref().map(text),
-                t.at
-            ])?;
+            let (transfer_id, event_id) = (&*t.id.hyphenated().encode_lower(&mut id_text), &*t.event_id.hyphenated().encode_lower(&mut event_text));
+            self.transfer.execute(params![transfer_id, event_id, t.code.as_str(), debit, credit, t.amount, no, t.reverses.as_ref().map(text), t.at])?;
         }
         self.payments(life, &id, &no)?;
         if let Some(r) = &life.relief {

@@ -16,7 +16,7 @@ use rand::seq::SliceRandom;
 use uuid::Uuid;
 
 use super::super::catalogue::{DISTRICT_ADMINISTRATION, EXCISE_TAXATION, FOOD_AUTHORITY, HEADS, LOCAL_GOVERNMENT, PRICE_CONTROL};
-use super::province::District;
+use super::province::{District, km_between};
 
 /// Challans an officer issues over the window, roughly: the officer count follows from it.
 const CHALLANS_PER_OFFICER: u64 = 3_300;
@@ -26,6 +26,8 @@ pub(super) const MAX_OFFICERS: u64 = 3_000;
 /// One field device for this many officers (at least [`MIN_DEVICES`]).
 const OFFICERS_PER_DEVICE: usize = 10;
 const MIN_DEVICES: usize = 4;
+/// How far from its home spot a beat reaches, in kilometres.
+const BEAT_KM: f64 = 4.0;
 /// Officers per supervisor in a district.
 const OFFICERS_PER_SUPERVISOR: usize = 25;
 
@@ -182,9 +184,13 @@ pub(super) fn plan(
 
 fn officer(rng: &mut StdRng, person: Person, district: usize, d: &District) -> Officer {
     let (heads, head_weights) = heads_of(&person.grants);
-    let mut spots: Vec<usize> = (0..d.spots.len()).collect();
+    // A beat is a home spot and a few others near it: officers work one part of a district.
+    let home = rng.gen_range(0..d.spots.len().max(1));
+    let near = |s: usize| d.spots.get(s).zip(d.spots.get(home)).is_some_and(|(a, b)| km_between((a.lat, a.lon), (b.lat, b.lon)) <= BEAT_KM);
+    let mut spots: Vec<usize> = (0..d.spots.len()).filter(|&s| s != home && near(s)).collect();
     spots.shuffle(rng);
-    spots.truncate(rng.gen_range(2..=4).min(d.spots.len()));
+    spots.truncate(rng.gen_range(1..=3));
+    spots.insert(0, home);
     // Some officers issue four times as many challans as others.
     let activity = 0.5 + 1.5 * rng.r#gen::<f64>().powi(2);
     Officer { person, district, heads, head_weights, beat: spots, activity, device: None }

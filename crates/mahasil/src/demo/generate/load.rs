@@ -14,7 +14,7 @@ use mahasil_domain::head::HeadCode;
 use mahasil_domain::jurisdiction::Slug;
 use rand::distributions::WeightedIndex;
 use rand::rngs::StdRng;
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use super::super::catalogue::{DEPARTMENTS, HEADS};
 use super::anomalies::{self, DROP_FACTOR};
@@ -43,7 +43,7 @@ pub(super) struct Order {
     pub seed: u64,
     pub first_day: i64,
     pub last_day: i64,
-    /// Unix seconds when generation started.
+    /// Unix seconds after which nothing happens (the midnight that starts today).
     pub now: i64,
     pub gateway: Slug,
 }
@@ -51,6 +51,9 @@ pub(super) struct Order {
 pub(super) struct Loaded {
     pub tally: Tally,
     pub manifest: Manifest,
+    /// Seconds spent writing the challans, and finishing after them.
+    pub writing_secs: f64,
+    pub finishing_secs: f64,
 }
 
 fn world(prepared: Prepared, districts: Vec<District>, rng: &mut StdRng, order: &Order) -> anyhow::Result<World> {
@@ -99,7 +102,8 @@ fn world(prepared: Prepared, districts: Vec<District>, rng: &mut StdRng, order: 
 
 /// Opens the file for the bulk load once the store has let go of it.
 fn open_bulk(db: &Path) -> anyhow::Result<Connection> {
-    let conn = Connection::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(db, flags).with_context(|| format!("opening {}", db.display()))?;
     conn.busy_timeout(EXCLUSIVE_WAIT)?;
     let started = Instant::now();
     loop {
@@ -129,6 +133,7 @@ pub(super) fn load(
     let world = world(prepared, districts, &mut rng, order)?;
     let conn = open_bulk(db)?;
     finish::drop_triggers(&conn)?;
+    let indexes = finish::set_indexes_aside(&conn)?;
     let node_counter: u32 = conn.query_row("SELECT last_counter FROM issuers WHERE issuer_no = ?1", [world.node_issuer.get()], |r| r.get(0))?;
     let people: f64 = world.districts.iter().map(|d| f64::from(d.people_k)).sum();
     let drop_scale = world.anomalies.drop.map(|(d, from)| (from, 1.0 - f64::from(world.districts[d].people_k) / people * (1.0 - DROP_FACTOR)));
@@ -156,17 +161,21 @@ pub(super) fn load(
         tally: Tally::default(),
     };
     let mut findings = manifest::Findings::default();
+    let writing = Instant::now();
     {
         let mut writer = Writer::new(&conn, &world.accounts)?;
         pipeline::run(&world, &mut state, &mut findings, &counts, &keys, &mut writer, &|n| bar.set_position(n))?;
     }
     bar.finish_and_clear();
-    let finishing = ProgressBar::new_spinner().with_message("writing the rollups, the treasury statements and the offender search index");
+    let writing_secs = writing.elapsed().as_secs_f64();
+    let finishing_started = Instant::now();
+    let finishing = ProgressBar::new_spinner().with_message("building the indexes, the rollups, the treasury statements and the offender search index");
     finishing.enable_steady_tick(Duration::from_millis(200));
     let offender_keys = std::mem::take(&mut state.books.offender_keys);
     std::thread::scope(|scope| {
         let index = scope.spawn(move || finish::write_offender_keys(side, offender_keys));
-        let books = finish::write_books(&conn, &world, &state).and_then(|()| finish::restore_triggers(&conn));
+        let books =
+            finish::rebuild_indexes(&conn, &indexes).and_then(|()| finish::write_books(&conn, &world, &state)).and_then(|()| finish::restore_triggers(&conn));
         let indexed = index.join().map_err(|_| anyhow::anyhow!("the search index thread failed"))?;
         books.and(indexed)
     })?;
@@ -174,5 +183,10 @@ pub(super) fn load(
     anyhow::ensure!(mode.eq_ignore_ascii_case("wal"), "{} stayed in journal mode {mode}", db.display());
     drop(conn);
     finishing.finish_and_clear();
-    Ok(Loaded { manifest: manifest::build(&world, findings, order.seed, order.challans, order.days), tally: state.tally })
+    Ok(Loaded {
+        manifest: manifest::build(&world, findings, order.seed, order.challans, order.days),
+        tally: state.tally,
+        writing_secs,
+        finishing_secs: finishing_started.elapsed().as_secs_f64(),
+    })
 }

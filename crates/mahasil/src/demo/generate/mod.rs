@@ -152,12 +152,16 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<ExitCode
         setup::prepare(&store, &config.effective_keys_dir(), &config.node_name, &districts, &mut rng, args.challans, first_day).await?
     };
     setting_up.finish_and_clear();
+    let setup_secs = started.elapsed().as_secs_f64();
     let bar = ProgressBar::new(args.challans).with_style(
         ProgressStyle::with_template("{spinner} challans [{bar:30}] {human_pos}/{human_len} {per_sec} ETA {eta}")
             .map_err(|e| anyhow::anyhow!("progress bar: {e}"))?
             .progress_chars("=> "),
     );
-    let order = load::Order { challans: args.challans, days: args.days, seed: args.seed, first_day, last_day, now: now.as_second(), gateway };
+    // Nothing happens after the midnight that starts today (Pakistan): the same seed gives
+    // the same province all day.
+    let cutoff = calendar::day_start(last_day + 1);
+    let order = load::Order { challans: args.challans, days: args.days, seed: args.seed, first_day, last_day, now: cutoff, gateway };
     let loaded = {
         let (building, bar) = (building.clone(), bar.clone());
         tokio::task::spawn_blocking(move || load::load(&building, &side_path(&building), prepared, districts, rng, &order, &bar)).await??
@@ -175,7 +179,7 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<ExitCode
     let size_mb = (bytes_of(&db) + bytes_of(&side_path(&db))) / 1_000_000;
     println!(
         "generated {} challans ({} on field devices), {} payments ({} reversed, {} deposited), {} cancellations, {} waivers, {} bank inquiries \
-         in {secs:.1} s ({:.0} challans/s); {} ({size_mb} MB), anomalies in {}",
+         in {secs:.1} s ({:.0} challans/s; setting up {setup_secs:.1} s, challans {:.1} s, finishing {:.1} s); {} ({size_mb} MB), anomalies in {}",
         t.challans,
         t.device_challans,
         t.payments,
@@ -185,6 +189,8 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<ExitCode
         t.waivers,
         t.inquiries,
         t.challans as f64 / secs.max(0.001),
+        loaded.writing_secs,
+        loaded.finishing_secs,
         db.display(),
         manifest_path.display()
     );

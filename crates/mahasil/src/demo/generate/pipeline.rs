@@ -102,18 +102,18 @@ pub(super) fn run(
             let (tx_in, rx_in) = sync_channel::<Vec<Life>>(QUEUED_LOTS);
             let (tx_out, rx_out) = sync_channel::<Vec<Life>>(QUEUED_LOTS);
             let keys = Arc::clone(keys);
-            signing.push(scope.spawn(move || signer(&keys, &rx_in, &tx_out)));
+            signing.push(std::thread::Builder::new().name("generate-seal".into()).spawn_scoped(scope, move || signer(&keys, &rx_in, &tx_out))?);
             to_signers.push(tx_in);
             from_signers.push(rx_out);
         }
-        let planner = scope.spawn(move || {
+        let planner = std::thread::Builder::new().name("generate-plan".into()).spawn_scoped(scope, move || {
             let mut next = 0usize;
             plan_all(world, state, findings, counts, |lot| {
                 let sent = to_signers[next % to_signers.len()].send(lot).is_ok();
                 next += 1;
                 sent
             })
-        });
+        })?;
         let wrote = write_in_order(writer, &from_signers, written);
         drop(from_signers);
         let planned = planner.join().map_err(|_| anyhow::anyhow!("the planning thread failed"))?;

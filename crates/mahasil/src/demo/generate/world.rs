@@ -77,7 +77,7 @@ pub(super) struct World {
     pub dates: Dates,
     pub first_day: i64,
     pub last_day: i64,
-    /// Unix seconds when generation started: nothing happens at or after it.
+    /// Unix seconds of the midnight that starts today: nothing happens at or after it.
     pub now: i64,
     pub anomalies: Plan,
     /// Per officer, which of their heads a challan is under, by the heads' weights.
