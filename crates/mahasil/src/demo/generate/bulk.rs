@@ -1,53 +1,122 @@
-//! The bulk writer: one SQLite connection, prepared statements, large transactions, and
-//! every row of a generated challan's life in the store's own columns and forms (numbers
-//! as 15 digits, times in microseconds, dates as `YYYY-MM-DD`, ids as hyphenated UUIDs).
+//! The bulk writer: one SQLite connection, large transactions, and every row of a lot of
+//! generated challans in the store's own columns and forms (numbers as 15 digits, times in
+//! microseconds, dates as `YYYY-MM-DD`, ids as hyphenated UUIDs). Rows go in many to an
+//! `INSERT` (one statement per [`ROWS_PER_INSERT`] rows of a table), which spares SQLite
+//! most of its per-statement work: opening cursors, starting and ending each step.
 
-use rusqlite::{Connection, Statement, params};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, Statement};
 use uuid::Uuid;
 
-use super::rows::{Accounts, ChannelRow, Life};
+use super::rows::{Accounts, ChannelRow, Event, Life, Payment, Relief, SyncOp, TransferRow};
 
-const INSERT_CHALLAN: &str = "INSERT INTO challans (seq, id, challan_no, issuer_no, counter, status, head_code, department, schedule_version, district, \
-     officer_id, officer_username, offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon, location_text, issued_at, issued_on, \
-     received_at, amount_paisa, amount_after_due_paisa, due_date, seal, language) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)";
-const INSERT_EVENT: &str = "INSERT INTO challan_events (challan_id, at, kind, actor, status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-const INSERT_TRANSFER: &str =
-    "INSERT INTO transfers (id, event_id, code, debit, credit, amount_paisa, challan_no, reverses, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-const INSERT_PAYMENT: &str = "INSERT INTO payments (id, receipt_no, challan_id, challan_no, channel, holder, reference, amount_paisa, surcharge_paisa, \
-     overpaid_paisa, paid_on, paid_at, received_at, recorded_by, approved_by, fingerprint, event_id, reversed_at, reversal_fingerprint, deposited_at, \
-     statement_id, seal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
-const INSERT_ONLINE: &str = "INSERT INTO online_payments (id, challan_id, challan_no, amount_paisa, gateway_payment_id, status, failure_reason, \
-     created_at, updated_at, receipt_no) VALUES (?1, ?2, ?3, ?4, ?5, 'succeeded', NULL, ?6, ?7, ?8)";
-const INSERT_COUNTER: &str = "INSERT INTO counter_payments (id, challan_id, challan_no, district, department, amount_paisa, payer_name, reference, \
-     paid_on, requested_by, requested_at, status, decided_by, decided_at, note, receipt_no) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'approved', ?12, ?13, NULL, ?14)";
-const INSERT_REQUEST: &str = "INSERT INTO cancellation_requests (id, challan_id, challan_no, district, department, reason, requested_by, \
-     requested_by_username, requested_at, state, decided_by, decided_by_username, decided_at, decision_note, kind) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-const INSERT_REVOCATION: &str = "INSERT INTO revocations (challan_no, revoked_at) VALUES (?1, ?2)";
-const INSERT_INQUIRY: &str = "INSERT INTO bill_inquiries (challan_no, bank, at) VALUES (?1, ?2, ?3)";
-const INSERT_OP: &str = "INSERT INTO sync_ops (op_id, device_id, counter, op_hash, prev_hash, kind, status, challan_no, reason, signed_payload, sig, \
-     issued_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5, 'challan.issue', 'accepted', ?6, NULL, ?7, ?8, ?9, ?10)";
+/// Rows one `INSERT` writes (the widest table, challans, binds 30 values a row).
+const ROWS_PER_INSERT: usize = 64;
 
-/// The hyphenated lower-case form the store keeps ids in.
-fn text(id: &Uuid) -> String {
-    id.hyphenated().to_string()
+const CHALLANS: (&str, &str) = (
+    "INSERT INTO challans (seq, id, challan_no, issuer_no, counter, status, head_code, department, schedule_version, district, officer_id, \
+     officer_username, offender_name, cnic, mobile, email, vehicle_no, business_name, address, lat, lon, location_text, issued_at, issued_on, received_at, \
+     amount_paisa, amount_after_due_paisa, due_date, seal, language) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+);
+const EVENTS: (&str, &str) = ("INSERT INTO challan_events (challan_id, at, kind, actor, status, note) VALUES ", "(?, ?, ?, ?, ?, ?)");
+const TRANSFERS: (&str, &str) =
+    ("INSERT INTO transfers (id, event_id, code, debit, credit, amount_paisa, challan_no, reverses, at) VALUES ", "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+const PAYMENTS: (&str, &str) = (
+    "INSERT INTO payments (id, receipt_no, challan_id, challan_no, channel, holder, reference, amount_paisa, surcharge_paisa, overpaid_paisa, paid_on, \
+     paid_at, received_at, recorded_by, approved_by, fingerprint, event_id, reversed_at, reversal_fingerprint, deposited_at, statement_id, seal) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+);
+const ONLINE: (&str, &str) = (
+    "INSERT INTO online_payments (id, challan_id, challan_no, amount_paisa, gateway_payment_id, status, failure_reason, created_at, updated_at, receipt_no) \
+     VALUES ",
+    "(?, ?, ?, ?, ?, 'succeeded', NULL, ?, ?, ?)",
+);
+const COUNTERS: (&str, &str) = (
+    "INSERT INTO counter_payments (id, challan_id, challan_no, district, department, amount_paisa, payer_name, reference, paid_on, requested_by, \
+     requested_at, status, decided_by, decided_at, note, receipt_no) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, NULL, ?)",
+);
+const REQUESTS: (&str, &str) = (
+    "INSERT INTO cancellation_requests (id, challan_id, challan_no, district, department, reason, requested_by, requested_by_username, requested_at, \
+     state, decided_by, decided_by_username, decided_at, decision_note, kind) VALUES ",
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+);
+const REVOCATIONS: (&str, &str) = ("INSERT INTO revocations (challan_no, revoked_at) VALUES ", "(?, ?)");
+const INQUIRIES: (&str, &str) = ("INSERT INTO bill_inquiries (challan_no, bank, at) VALUES ", "(?, ?, ?)");
+const OPS: (&str, &str) = (
+    "INSERT INTO sync_ops (op_id, device_id, counter, op_hash, prev_hash, kind, status, challan_no, reason, signed_payload, sig, issued_at, received_at) \
+     VALUES ",
+    "(?, ?, ?, ?, ?, 'challan.issue', 'accepted', ?, NULL, ?, ?, ?, ?)",
+);
+
+/// Binds one row's values in column order, from a given parameter on.
+struct Row<'a, 's> {
+    stmt: &'a mut Statement<'s>,
+    next: usize,
+}
+
+impl Row<'_, '_> {
+    fn put<T: ToSql>(&mut self, value: T) -> rusqlite::Result<()> {
+        self.next += 1;
+        self.stmt.raw_bind_parameter(self.next, value)
+    }
+
+    fn id(&mut self, id: &Uuid) -> rusqlite::Result<()> {
+        let mut text = Uuid::encode_buffer();
+        self.put(&*id.hyphenated().encode_lower(&mut text))
+    }
+}
+
+/// One table's `INSERT` of [`ROWS_PER_INSERT`] rows, prepared once.
+struct Table<'c> {
+    conn: &'c Connection,
+    sql: (&'static str, &'static str),
+    params: usize,
+    full: Statement<'c>,
+}
+
+fn many(sql: (&str, &str), rows: usize) -> String {
+    format!("{}{}", sql.0, vec![sql.1; rows].join(", "))
+}
+
+impl<'c> Table<'c> {
+    fn new(conn: &'c Connection, sql: (&'static str, &'static str)) -> rusqlite::Result<Self> {
+        Ok(Self { conn, sql, params: sql.1.matches('?').count(), full: conn.prepare(&many(sql, ROWS_PER_INSERT))? })
+    }
+
+    fn insert<T>(&mut self, rows: &[T], bind: impl Fn(&mut Row<'_, '_>, &T) -> rusqlite::Result<()>) -> rusqlite::Result<()> {
+        let (conn, sql, params) = (self.conn, self.sql, self.params);
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut rest;
+            let stmt = if chunk.len() == ROWS_PER_INSERT {
+                &mut self.full
+            } else {
+                rest = conn.prepare_cached(&many(sql, chunk.len()))?;
+                &mut *rest
+            };
+            for (i, row) in chunk.iter().enumerate() {
+                bind(&mut Row { stmt, next: i * params }, row)?;
+            }
+            stmt.raw_execute()?;
+        }
+        Ok(())
+    }
 }
 
 pub(super) struct Writer<'c> {
     conn: &'c Connection,
     accounts: &'c Accounts,
-    challan: Statement<'c>,
-    event: Statement<'c>,
-    transfer: Statement<'c>,
-    payment: Statement<'c>,
-    online: Statement<'c>,
-    counter: Statement<'c>,
-    request: Statement<'c>,
-    revocation: Statement<'c>,
-    inquiry: Statement<'c>,
-    op: Statement<'c>,
+    challans: Table<'c>,
+    events: Table<'c>,
+    transfers: Table<'c>,
+    payments: Table<'c>,
+    online: Table<'c>,
+    counters: Table<'c>,
+    requests: Table<'c>,
+    revocations: Table<'c>,
+    inquiries: Table<'c>,
+    ops: Table<'c>,
 }
 
 impl<'c> Writer<'c> {
@@ -55,16 +124,16 @@ impl<'c> Writer<'c> {
         Ok(Self {
             conn,
             accounts,
-            challan: conn.prepare(INSERT_CHALLAN)?,
-            event: conn.prepare(INSERT_EVENT)?,
-            transfer: conn.prepare(INSERT_TRANSFER)?,
-            payment: conn.prepare(INSERT_PAYMENT)?,
-            online: conn.prepare(INSERT_ONLINE)?,
-            counter: conn.prepare(INSERT_COUNTER)?,
-            request: conn.prepare(INSERT_REQUEST)?,
-            revocation: conn.prepare(INSERT_REVOCATION)?,
-            inquiry: conn.prepare(INSERT_INQUIRY)?,
-            op: conn.prepare(INSERT_OP)?,
+            challans: Table::new(conn, CHALLANS)?,
+            events: Table::new(conn, EVENTS)?,
+            transfers: Table::new(conn, TRANSFERS)?,
+            payments: Table::new(conn, PAYMENTS)?,
+            online: Table::new(conn, ONLINE)?,
+            counters: Table::new(conn, COUNTERS)?,
+            requests: Table::new(conn, REQUESTS)?,
+            revocations: Table::new(conn, REVOCATIONS)?,
+            inquiries: Table::new(conn, INQUIRIES)?,
+            ops: Table::new(conn, OPS)?,
         })
     }
 
@@ -76,155 +145,183 @@ impl<'c> Writer<'c> {
         Ok(self.conn.execute_batch("COMMIT")?)
     }
 
-    /// Every row of one challan's life.
-    pub(super) fn write(&mut self, life: &Life) -> anyhow::Result<()> {
-        let c = &life.challan;
-        let (id, no) = (text(&c.id), c.challan_no.digits());
-        let o = &c.offender;
-        self.challan.execute(params![
-            life.seq,
-            id,
-            no,
-            c.issuer_no.get(),
-            c.challan_no.counter(),
-            c.status.as_str(),
-            c.head_code,
-            c.department.as_str(),
-            c.schedule_version,
-            c.district.as_str(),
-            text(&c.officer_id),
-            c.officer_username,
-            o.name.as_str(),
-            o.cnic.as_str(),
-            o.mobile.as_str(),
-            o.email.as_ref().map(|e| e.as_str()),
-            o.vehicle_no.as_ref().map(|v| v.as_str()),
-            o.business_name.as_ref().map(|b| b.as_str()),
-            o.address.as_ref().map(|a| a.as_str()),
-            c.location.lat,
-            c.location.lon,
-            c.location.text.as_str(),
-            c.issued_at.as_microsecond(),
-            &*life.issued_on,
-            c.received_at.as_microsecond(),
-            c.amount_paisa,
-            c.amount_after_due_paisa,
-            c.due_date.to_string(),
-            c.seal,
-            o.language.map(|l| l.as_str()),
-        ])?;
-        for e in &life.events {
-            self.event.execute(params![id, e.at, e.kind, &*e.actor, e.status, e.note])?;
-        }
-        let (mut id_text, mut event_text) = (Uuid::encode_buffer(), Uuid::encode_buffer());
-        for t in &life.transfers {
-            let (debit, credit) = (&self.accounts.names[t.debit as usize], &self.accounts.names[t.credit as usize]);
-            let (transfer_id, event_id) = (&*t.id.hyphenated().encode_lower(&mut id_text), &*t.event_id.hyphenated().encode_lower(&mut event_text));
-            self.transfer.execute(params![transfer_id, event_id, t.code.as_str(), debit, credit, t.amount, no, t.reverses.as_ref().map(text), t.at])?;
-        }
-        self.payments(life, &id, &no)?;
-        if let Some(r) = &life.relief {
-            let state = match &r.decision {
-                None => "pending",
-                Some(d) if d.approve => "approved",
-                Some(_) => "rejected",
-            };
-            let d = r.decision.as_ref();
-            self.request.execute(params![
-                text(&r.id),
-                id,
-                no,
-                c.district.as_str(),
-                c.department.as_str(),
-                r.reason,
-                text(&r.requested_by.0),
-                &*r.requested_by.1,
-                r.requested_at * 1_000_000,
-                state,
-                d.map(|d| text(&d.by.0)),
-                d.map(|d| &*d.by.1),
-                d.map(|d| d.at * 1_000_000),
-                d.map(|d| d.note),
-                r.kind.as_str(),
-            ])?;
-        }
-        if let Some(at) = life.revoked_at {
-            self.revocation.execute(params![no, at])?;
-        }
-        for (bank, at) in &life.inquiries {
-            self.inquiry.execute(params![no, bank, at])?;
-        }
-        if let Some(op) = &life.sync_op {
-            self.op.execute(params![
-                text(&op.op_id),
-                text(&op.device_id),
-                op.counter,
-                op.op_hash.as_slice(),
-                op.prev_hash.as_ref().map(|h| h.as_slice()),
-                no,
-                op.payload,
-                op.sig,
-                op.issued_at,
-                op.received_at,
-            ])?;
-        }
+    /// Every row of a lot of challans' lives.
+    pub(super) fn write(&mut self, lot: &[Life]) -> anyhow::Result<()> {
+        self.challans.insert(lot, challan)?;
+        let events: Vec<(&Life, &Event)> = lot.iter().flat_map(|l| l.events.iter().map(move |e| (l, e))).collect();
+        self.events.insert(&events, |r, (l, e)| {
+            r.put(&l.id_text)?;
+            r.put(e.at)?;
+            r.put(e.kind)?;
+            r.put(&*e.actor)?;
+            r.put(e.status)?;
+            r.put(&e.note)
+        })?;
+        let accounts = self.accounts;
+        let transfers: Vec<(&Life, &TransferRow)> = lot.iter().flat_map(|l| l.transfers.iter().map(move |t| (l, t))).collect();
+        self.transfers.insert(&transfers, |r, (l, t)| {
+            r.id(&t.id)?;
+            r.id(&t.event_id)?;
+            r.put(t.code.as_str())?;
+            r.put(&accounts.names[t.debit as usize])?;
+            r.put(&accounts.names[t.credit as usize])?;
+            r.put(t.amount)?;
+            r.put(&l.no)?;
+            match &t.reverses {
+                Some(id) => r.id(id)?,
+                None => r.put(rusqlite::types::Null)?,
+            }
+            r.put(t.at)
+        })?;
+        self.payments(lot)?;
+        let requests: Vec<(&Life, &Relief)> = lot.iter().filter_map(|l| l.relief.as_ref().map(|r| (l, r))).collect();
+        self.requests.insert(&requests, request)?;
+        let revoked: Vec<(&Life, i64)> = lot.iter().filter_map(|l| l.revoked_at.map(|at| (l, at))).collect();
+        self.revocations.insert(&revoked, |r, (l, at)| {
+            r.put(&l.no)?;
+            r.put(at)
+        })?;
+        let inquiries: Vec<(&Life, &(&str, i64))> = lot.iter().flat_map(|l| l.inquiries.iter().map(move |i| (l, i))).collect();
+        self.inquiries.insert(&inquiries, |r, (l, (bank, at))| {
+            r.put(&l.no)?;
+            r.put(bank)?;
+            r.put(at)
+        })?;
+        let ops: Vec<(&Life, &SyncOp)> = lot.iter().filter_map(|l| l.sync_op.as_ref().map(|o| (l, o))).collect();
+        self.ops.insert(&ops, |r, (l, op)| {
+            r.id(&op.op_id)?;
+            r.id(&op.device_id)?;
+            r.put(op.counter)?;
+            r.put(op.op_hash.as_slice())?;
+            r.put(op.prev_hash.as_ref().map(|h| h.as_slice()))?;
+            r.put(&l.no)?;
+            r.put(&op.payload)?;
+            r.put(&op.sig)?;
+            r.put(op.issued_at)?;
+            r.put(op.received_at)
+        })?;
         Ok(())
     }
 
-    fn payments(&mut self, life: &Life, id: &str, no: &str) -> anyhow::Result<()> {
-        for p in &life.payments {
-            let r = &p.record;
-            let receipt = r.receipt_no.digits();
-            let paid_on = r.paid_on.to_string();
-            self.payment.execute(params![
-                text(&r.id),
-                receipt,
-                id,
-                no,
-                r.channel.as_str(),
-                r.holder.as_str(),
-                r.reference,
-                r.amount_paisa,
-                r.surcharge_paisa,
-                r.overpaid_paisa,
-                paid_on,
-                r.paid_at.as_microsecond(),
-                r.received_at.as_microsecond(),
-                r.recorded_by,
-                r.approved_by,
-                r.fingerprint.as_slice(),
-                text(&r.event_id),
-                r.reversed_at.map(|t| t.as_microsecond()),
-                r.reversal_fingerprint.as_ref().map(|f| f.as_slice()),
-                r.deposited_at.map(|t| t.as_microsecond()),
-                r.statement_id,
-                r.seal,
-            ])?;
-            match &p.channel_row {
-                ChannelRow::Bank => {}
-                ChannelRow::Online { id: online, created_at } => {
-                    self.online.execute(params![text(online), id, no, r.amount_paisa, r.reference, created_at, r.received_at.as_microsecond(), receipt])?;
-                }
-                ChannelRow::Counter { id: entry, department, payer_name, book_entry, requested_by, requested_at } => {
-                    self.counter.execute(params![
-                        text(entry),
-                        id,
-                        no,
-                        r.holder.as_str(),
-                        &**department,
-                        r.amount_paisa,
-                        payer_name,
-                        book_entry,
-                        paid_on,
-                        &**requested_by,
-                        requested_at,
-                        r.approved_by,
-                        r.received_at.as_microsecond(),
-                        receipt,
-                    ])?;
-                }
-            }
-        }
+    fn payments(&mut self, lot: &[Life]) -> anyhow::Result<()> {
+        let payments: Vec<(&Life, &Payment)> = lot.iter().flat_map(|l| l.payments.iter().map(move |p| (l, p))).collect();
+        self.payments.insert(&payments, |r, (l, p)| {
+            let p = &p.record;
+            r.id(&p.id)?;
+            r.put(p.receipt_no.digits())?;
+            r.put(&l.id_text)?;
+            r.put(&l.no)?;
+            r.put(p.channel.as_str())?;
+            r.put(p.holder.as_str())?;
+            r.put(&p.reference)?;
+            r.put(p.amount_paisa)?;
+            r.put(p.surcharge_paisa)?;
+            r.put(p.paid_on.to_string())?;
+            r.put(p.paid_at.as_microsecond())?;
+            r.put(p.received_at.as_microsecond())?;
+            r.put(&p.recorded_by)?;
+            r.put(&p.approved_by)?;
+            r.put(p.fingerprint.as_slice())?;
+            r.id(&p.event_id)?;
+            r.put(p.reversed_at.map(|t| t.as_microsecond()))?;
+            r.put(p.reversal_fingerprint.as_ref().map(|f| f.as_slice()))?;
+            r.put(p.deposited_at.map(|t| t.as_microsecond()))?;
+            r.put(&p.statement_id)?;
+            r.put(&p.seal)
+        })?;
+        let online: Vec<_> = payments.iter().filter(|(_, p)| matches!(p.channel_row, ChannelRow::Online { .. })).collect();
+        self.online.insert(&online, |r, (l, p)| {
+            let ChannelRow::Online { id, created_at } = &p.channel_row else { return Ok(()) };
+            r.id(id)?;
+            r.put(&l.id_text)?;
+            r.put(&l.no)?;
+            r.put(p.record.amount_paisa)?;
+            r.put(&p.record.reference)?;
+            r.put(created_at)?;
+            r.put(p.record.received_at.as_microsecond())?;
+            r.put(p.record.receipt_no.digits())
+        })?;
+        let counters: Vec<_> = payments.iter().filter(|(_, p)| matches!(p.channel_row, ChannelRow::Counter { .. })).collect();
+        self.counters.insert(&counters, |r, (l, p)| {
+            let ChannelRow::Counter { id, department, payer_name, book_entry, requested_by, requested_at } = &p.channel_row else { return Ok(()) };
+            r.id(id)?;
+            r.put(&l.id_text)?;
+            r.put(&l.no)?;
+            r.put(p.record.holder.as_str())?;
+            r.put(&**department)?;
+            r.put(p.record.amount_paisa)?;
+            r.put(payer_name)?;
+            r.put(book_entry)?;
+            r.put(p.record.paid_on.to_string())?;
+            r.put(&**requested_by)?;
+            r.put(requested_at)?;
+            r.put(&p.record.approved_by)?;
+            r.put(p.record.received_at.as_microsecond())?;
+            r.put(p.record.receipt_no.digits())
+        })?;
         Ok(())
     }
+}
+
+fn challan(r: &mut Row<'_, '_>, life: &Life) -> rusqlite::Result<()> {
+    let c = &life.challan;
+    let o = &c.offender;
+    r.put(life.seq)?;
+    r.put(&life.id_text)?;
+    r.put(&life.no)?;
+    r.put(c.issuer_no.get())?;
+    r.put(c.challan_no.counter())?;
+    r.put(c.status.as_str())?;
+    r.put(&c.head_code)?;
+    r.put(c.department.as_str())?;
+    r.put(c.schedule_version)?;
+    r.put(c.district.as_str())?;
+    r.id(&c.officer_id)?;
+    r.put(&c.officer_username)?;
+    r.put(o.name.as_str())?;
+    r.put(o.cnic.as_str())?;
+    r.put(o.mobile.as_str())?;
+    r.put(o.email.as_ref().map(|e| e.as_str()))?;
+    r.put(o.vehicle_no.as_ref().map(|v| v.as_str()))?;
+    r.put(o.business_name.as_ref().map(|b| b.as_str()))?;
+    r.put(o.address.as_ref().map(|a| a.as_str()))?;
+    r.put(c.location.lat)?;
+    r.put(c.location.lon)?;
+    r.put(c.location.text.as_str())?;
+    r.put(c.issued_at.as_microsecond())?;
+    r.put(&*life.issued_on)?;
+    r.put(c.received_at.as_microsecond())?;
+    r.put(c.amount_paisa)?;
+    r.put(c.amount_after_due_paisa)?;
+    r.put(&*life.due_on)?;
+    r.put(&c.seal)?;
+    r.put(o.language.map(|l| l.as_str()))
+}
+
+fn request(r: &mut Row<'_, '_>, (l, q): &(&Life, &Relief)) -> rusqlite::Result<()> {
+    let c = &l.challan;
+    let d = q.decision.as_ref();
+    let state = match d {
+        None => "pending",
+        Some(d) if d.approve => "approved",
+        Some(_) => "rejected",
+    };
+    r.id(&q.id)?;
+    r.put(&l.id_text)?;
+    r.put(&l.no)?;
+    r.put(c.district.as_str())?;
+    r.put(c.department.as_str())?;
+    r.put(q.reason)?;
+    r.id(&q.requested_by.0)?;
+    r.put(&*q.requested_by.1)?;
+    r.put(q.requested_at * 1_000_000)?;
+    r.put(state)?;
+    match d {
+        Some(d) => r.id(&d.by.0)?,
+        None => r.put(rusqlite::types::Null)?,
+    }
+    r.put(d.map(|d| &*d.by.1))?;
+    r.put(d.map(|d| d.at * 1_000_000))?;
+    r.put(d.map(|d| d.note))?;
+    r.put(q.kind.as_str())
 }

@@ -189,6 +189,9 @@ pub(super) fn issue(world: &World, state: &mut State, memory: &mut Memory, findi
     note_special(world, findings, slot, &challan, issue_day);
     let mut life = Life {
         seq,
+        id_text: challan.id.hyphenated().to_string(),
+        no: challan.challan_no.digits(),
+        due_on: world.dates.text(due_day)?,
         challan,
         issued_on,
         sync_op,

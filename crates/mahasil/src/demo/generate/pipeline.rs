@@ -132,9 +132,7 @@ fn write_in_order(writer: &mut Writer<'_>, from_signers: &[Receiver<Vec<Life>>],
     writer.begin()?;
     while let Ok(lot) = from_signers[next % from_signers.len()].recv() {
         next += 1;
-        for life in &lot {
-            writer.write(life)?;
-        }
+        writer.write(&lot)?;
         let before = count;
         count += lot.len() as u64;
         if before / CHALLANS_PER_COMMIT != count / CHALLANS_PER_COMMIT {

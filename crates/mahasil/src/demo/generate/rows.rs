@@ -17,7 +17,12 @@ pub(super) struct Life {
     pub seq: i64,
     /// Its seal is set here for a device's challan, and by a signer for this node's.
     pub challan: ChallanRecord,
+    /// The challan's id, number (15 digits), issue date and due date as the store writes
+    /// them, made by the planner so the writer need not.
+    pub id_text: String,
+    pub no: String,
     pub issued_on: Arc<str>,
+    pub due_on: Arc<str>,
     pub sync_op: Option<SyncOp>,
     pub events: Vec<Event>,
     pub transfers: Vec<TransferRow>,
