@@ -302,9 +302,11 @@ pub(crate) const OFFICER_DAYS: Table =
     Table { name: "insight_officer_days", key: &["day", "district", "department", "head_code", "officer_id"], month_of_day: false };
 pub(crate) const OFFICER_MONTHS: Table =
     Table { name: "insight_officer_months", key: &["month", "district", "department", "head_code", "officer_id"], month_of_day: true };
+pub(crate) const OFFICER_TOTALS: Table =
+    Table { name: "insight_officer_totals", key: &["month", "district", "department", "officer_id"], month_of_day: true };
 pub(crate) const AREA_DAYS: Table = Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"], month_of_day: false };
 pub(crate) const COHORTS: Table = Table { name: "insight_cohorts", key: &["cohort_month", "district", "department", "head_code"], month_of_day: false };
-pub(crate) const TABLES: [Table; 4] = [OFFICER_DAYS, OFFICER_MONTHS, AREA_DAYS, COHORTS];
+pub(crate) const TABLES: [Table; 5] = [OFFICER_DAYS, OFFICER_MONTHS, OFFICER_TOTALS, AREA_DAYS, COHORTS];
 
 impl Table {
     /// The key as read from `insight_transfer_facts`, each expression named as the column.
@@ -485,9 +487,10 @@ pub(crate) fn officers(dialect: Dialect, f: &InsightFilter, window: OfficerWindo
             c.between("day", from, to);
             OFFICER_DAYS.name
         }
+        // Over every head, the table without the head reads a row per officer and month.
         OfficerWindow::Months { from, to } => {
             c.between("month", i64::from(from), i64::from(to));
-            OFFICER_MONTHS.name
+            if f.head.is_some() { OFFICER_MONTHS.name } else { OFFICER_TOTALS.name }
         }
     };
     let limit = c.bind(Param::Int(i64::try_from(limit.min(MAX_ROWS)).unwrap_or(0)));

@@ -158,6 +158,20 @@ impl Books {
         add(self.cohorts.entry((u64::try_from(f.cohort).unwrap_or(0) << AREA_BITS) | area).or_default());
     }
 
+    /// The officer months added up over every head (`insight_officer_totals`), keyed as
+    /// `officer_months` with the head's bits cleared, so the keys still sort like the table's.
+    pub(super) fn officer_totals(&self) -> KeyMap<Measures> {
+        let head_mask = !(((1u64 << HEAD_BITS) - 1) << OFFICER_BITS);
+        let mut totals = KeyMap::<Measures>::default();
+        for (key, m) in &self.officer_months {
+            let total = totals.entry(key & head_mask).or_default();
+            for (t, v) in total.iter_mut().zip(m) {
+                *t += v;
+            }
+        }
+        totals
+    }
+
     /// The (day, district, department, head) of a packed area-day key; officer keys first
     /// drop their officer bits.
     pub(super) fn unpack_area(&self, key: u64) -> (i64, &str, &str, &str) {
@@ -210,6 +224,30 @@ mod tests {
         let mut cohorts: Vec<u64> = books.cohorts.keys().copied().collect();
         cohorts.sort_unstable();
         assert_eq!(books.unpack_area(cohorts[0]).0, 202_610);
+        Ok(())
+    }
+
+    #[test]
+    fn officer_totals_add_up_the_heads_of_one_officer_month() -> anyhow::Result<()> {
+        let mut books = Books::new(
+            vec!["peshawar".into()],
+            vec!["district-administration".into()],
+            vec!["DA-ENC-01".into(), "DA-HOA-01".into()],
+            vec!["a".into(), "b".into()],
+            100,
+        )?;
+        let on = |head, officer| Facet { district: 0, department: 0, head, officer, cohort: 197_004 };
+        books.roll(&on(0, 0), 101, Measure::Issued, 500, 1);
+        books.roll(&on(1, 0), 102, Measure::Issued, 700, 1);
+        books.roll(&on(1, 1), 102, Measure::Paid, 300, 1);
+        let mut totals = books.officer_totals().into_iter().collect::<Vec<_>>();
+        totals.sort_unstable_by_key(|t| t.0);
+        assert_eq!(totals.len(), 2, "one row per officer, whatever the heads");
+        let (month, district, department, _) = books.unpack_area(totals[0].0 >> OFFICER_BITS);
+        assert_eq!((month, district, department), (197_004, "peshawar", "district-administration"));
+        assert_eq!(books.officers.name(totals[0].0 & ((1 << OFFICER_BITS) - 1)), "a");
+        assert_eq!(totals[0].1[..2], [2, 1_200]);
+        assert_eq!(totals[1].1[3..5], [1, 300]);
         Ok(())
     }
 

@@ -16,13 +16,18 @@ use super::world::{State, World};
 
 const ROLLUPS_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0015_insight_rollups.sql");
 const MONTHS_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0018_officer_months.sql");
+const TOTALS_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0019_officer_totals.sql");
 const OUTBOX_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0014_recipients_and_waivers.sql");
 
 /// The triggers the bulk load does without, and the migration that made each last. Every
 /// other trigger the load's inserts would fire is refused: the load would not know what
 /// it keeps.
-pub(super) const TRIGGERS: [(&str, &str); 3] =
-    [("transfers_roll_up", ROLLUPS_MIGRATION), ("transfers_roll_up_months", MONTHS_MIGRATION), ("challan_events_queue_messages", OUTBOX_MIGRATION)];
+pub(super) const TRIGGERS: [(&str, &str); 4] = [
+    ("transfers_roll_up", ROLLUPS_MIGRATION),
+    ("transfers_roll_up_months", MONTHS_MIGRATION),
+    ("transfers_roll_up_officer_totals", TOTALS_MIGRATION),
+    ("challan_events_queue_messages", OUTBOX_MIGRATION),
+];
 
 /// The `CREATE TRIGGER` statement of `name` as its migration wrote it last.
 pub(super) fn trigger_sql(migration: &'static str, name: &str) -> anyhow::Result<&'static str> {
@@ -132,6 +137,13 @@ fn write_rollups(conn: &Connection, books: &Books) -> anyhow::Result<()> {
             let officer = books.officers.name(key & ((1 << OFFICER_BITS) - 1));
             insert.execute(params![first, district, department, head, officer, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
         }
+    }
+    let mut insert =
+        conn.prepare(&format!("INSERT INTO insight_officer_totals (month, district, department, officer_id, {MEASURES}) VALUES ({})", values(16)))?;
+    for (key, m) in sorted(&books.officer_totals()) {
+        let (month, district, department, _) = books.unpack_area(key >> OFFICER_BITS);
+        let officer = books.officers.name(key & ((1 << OFFICER_BITS) - 1));
+        insert.execute(params![month, district, department, officer, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
     }
     let area_tables = [("insight_area_days", "day", &books.area_days, true), ("insight_cohorts", "cohort_month", &books.cohorts, false)];
     for (table, first, map, is_day) in area_tables {
