@@ -290,38 +290,59 @@ pub(crate) struct Query {
     pub params: Vec<Param>,
 }
 
-/// A rollup table: its name, the columns it is keyed by, and whether its first key is the
-/// month of the view's `day` rather than a column of the view.
+/// A rollup table: its name, the columns it is keyed by, and how the view's rows are keyed
+/// for it.
 pub(crate) struct Table {
     pub name: &'static str,
     pub key: &'static [&'static str],
-    pub month_of_day: bool,
+    pub from_view: FromView,
+}
+
+/// How a table's key is read from `insight_transfer_facts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FromView {
+    /// Columns of the view, by the same names.
+    Columns,
+    /// The first key is the month of the view's `day`, the rest are columns.
+    MonthOfDay,
+    /// Each transfer adds to one row per [`Dimension`]: its name, the day, and the value of
+    /// that dimension's column.
+    Dimensions,
 }
 
 pub(crate) const OFFICER_DAYS: Table =
-    Table { name: "insight_officer_days", key: &["day", "district", "department", "head_code", "officer_id"], month_of_day: false };
+    Table { name: "insight_officer_days", key: &["day", "district", "department", "head_code", "officer_id"], from_view: FromView::Columns };
 pub(crate) const OFFICER_MONTHS: Table =
-    Table { name: "insight_officer_months", key: &["month", "district", "department", "head_code", "officer_id"], month_of_day: true };
+    Table { name: "insight_officer_months", key: &["month", "district", "department", "head_code", "officer_id"], from_view: FromView::MonthOfDay };
 pub(crate) const OFFICER_TOTALS: Table =
-    Table { name: "insight_officer_totals", key: &["month", "district", "department", "officer_id"], month_of_day: true };
-pub(crate) const AREA_DAYS: Table = Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"], month_of_day: false };
-pub(crate) const COHORTS: Table = Table { name: "insight_cohorts", key: &["cohort_month", "district", "department", "head_code"], month_of_day: false };
-pub(crate) const TABLES: [Table; 5] = [OFFICER_DAYS, OFFICER_MONTHS, OFFICER_TOTALS, AREA_DAYS, COHORTS];
+    Table { name: "insight_officer_totals", key: &["month", "district", "department", "officer_id"], from_view: FromView::MonthOfDay };
+pub(crate) const AREA_DAYS: Table =
+    Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"], from_view: FromView::Columns };
+pub(crate) const SERIES_DAYS: Table = Table { name: "insight_series_days", key: &["dimension", "day", "member"], from_view: FromView::Dimensions };
+pub(crate) const COHORTS: Table =
+    Table { name: "insight_cohorts", key: &["cohort_month", "district", "department", "head_code"], from_view: FromView::Columns };
+pub(crate) const TABLES: [Table; 6] = [OFFICER_DAYS, OFFICER_MONTHS, OFFICER_TOTALS, AREA_DAYS, SERIES_DAYS, COHORTS];
+
+const DIMENSIONS: [Dimension; 3] = [Dimension::District, Dimension::Department, Dimension::Head];
 
 impl Table {
-    /// The key as read from `insight_transfer_facts`, each expression named as the column.
-    fn source_key(&self, dialect: Dialect) -> String {
-        self.key
-            .iter()
-            .enumerate()
-            .map(|(i, k)| if i == 0 && self.month_of_day { format!("{} AS {k}", dialect.month_of_day("day")) } else { (*k).to_string() })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// `GROUP BY` positions of the key.
-    fn positions(&self) -> String {
-        (1..=self.key.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    /// What the view says the table should hold: its key and the sums, grouped.
+    fn due(&self, dialect: Dialect) -> String {
+        let sums = dialect.sums("");
+        let positions = (1..=self.key.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let grouped = |key: String| format!("SELECT {key}, {sums} FROM insight_transfer_facts GROUP BY {positions}");
+        match self.from_view {
+            FromView::Columns => grouped(self.key.join(", ")),
+            FromView::MonthOfDay => {
+                let rest = self.key[1..].join(", ");
+                grouped(format!("{} AS {}, {rest}", dialect.month_of_day("day"), self.key[0]))
+            }
+            FromView::Dimensions => DIMENSIONS
+                .iter()
+                .map(|d| grouped(format!("{} AS dimension, day, {} AS member", dialect.text(&format!("'{}'", d.as_str())), d.column())))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL "),
+        }
     }
 }
 
@@ -439,7 +460,15 @@ pub(crate) fn grouped(dialect: Dialect, f: &InsightFilter, window: Window, over_
     if !c.filter(f) {
         return None;
     }
+    // The whole province over days: its series by district, department or head (any one
+    // of them, when no dimension is asked for, adds up to the whole).
+    let whole_province = matches!(f.scope, Scope::Everywhere) && f.district.is_none() && f.department.is_none() && f.head.is_none();
     let (table, period) = match window {
+        Window::Days { from, to } if whole_province => {
+            c.equals("dimension", Param::Text(by.unwrap_or(Dimension::District).as_str().to_string()));
+            c.between("day", from, to);
+            (SERIES_DAYS.name, "day")
+        }
         Window::Days { from, to } => {
             c.between("day", from, to);
             (AREA_DAYS.name, "day")
@@ -450,13 +479,14 @@ pub(crate) fn grouped(dialect: Dialect, f: &InsightFilter, window: Window, over_
         }
     };
     let period_expr = if over_time { format!("CAST({period} AS BIGINT)") } else { "CAST(0 AS BIGINT)".to_string() };
-    let key_expr = by.map_or_else(|| "''".to_string(), |d| d.column().to_string());
+    let by_column = by.map(|d| if table == SERIES_DAYS.name { "member" } else { d.column() });
+    let key_expr = by_column.map_or_else(|| "''".to_string(), str::to_string);
     let mut group = Vec::new();
     if over_time {
         group.push(period);
     }
-    if let Some(d) = by {
-        group.push(d.column());
+    if let Some(column) = by_column {
+        group.push(column);
     }
     let group_by = if group.is_empty() { String::new() } else { format!(" GROUP BY {}", group.join(", ")) };
     let order_by = if group.is_empty() { String::new() } else { format!(" ORDER BY {}", group.join(", ")) };
@@ -527,18 +557,7 @@ pub(crate) fn answer(mut rows: Vec<Row>) -> Answer {
 
 /// Empties a table and fills it again from the view.
 pub(crate) fn rebuild_statements(dialect: Dialect, t: &Table) -> [String; 2] {
-    [
-        format!("DELETE FROM {}", t.name),
-        format!(
-            "INSERT INTO {} ({}, {}) SELECT {}, {} FROM insight_transfer_facts GROUP BY {}",
-            t.name,
-            t.key.join(", "),
-            MEASURES.join(", "),
-            t.source_key(dialect),
-            dialect.sums(""),
-            t.positions()
-        ),
-    ]
+    [format!("DELETE FROM {}", t.name), format!("INSERT INTO {} ({}, {}) {}", t.name, t.key.join(", "), MEASURES.join(", "), t.due(dialect))]
 }
 
 /// Groups whose sums differ between a table and the view: each group's key as text, and
@@ -547,7 +566,7 @@ pub(crate) fn mismatch_query(dialect: Dialect, t: &Table) -> String {
     let key = t.key.join(", ");
     let described = t.key.iter().map(|k| dialect.text(k)).collect::<Vec<_>>().join(" || ' ' || ");
     let held = format!("SELECT {key}, {} FROM {} GROUP BY {key}", dialect.sums(""), t.name);
-    let due = format!("SELECT {}, {} FROM insight_transfer_facts GROUP BY {}", t.source_key(dialect), dialect.sums(""), t.positions());
+    let due = format!("SELECT * FROM ({}) due", t.due(dialect));
     format!(
         "SELECT {described}, CAST(1 AS BIGINT) FROM ({held} EXCEPT {due}) a UNION ALL SELECT {described}, CAST(0 AS BIGINT) FROM ({due} EXCEPT {held}) b ORDER BY 1, 2"
     )

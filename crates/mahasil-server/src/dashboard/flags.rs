@@ -39,8 +39,18 @@ pub async fn list(staff: Staff, QueryFields(query): QueryFields) -> Response {
         };
         let state = state_of(&query)?;
         let flags = staff.state.store.flags(&scope, state, FLAGS_PAGE).await?;
-        let users = staff.state.store.users().await?;
-        let name = |id: &str| users.iter().find(|u| u.id.to_string() == id).map_or_else(|| id.to_string(), |u| u.username.clone());
+        // A flag's subject is an officer's id (named by username) or an issuer; only the
+        // officers on this page are looked up, not every user.
+        let mut usernames = std::collections::HashMap::new();
+        for f in &flags {
+            let Ok(id) = Uuid::parse_str(&f.subject) else { continue };
+            if let std::collections::hash_map::Entry::Vacant(slot) = usernames.entry(f.subject.as_str()) {
+                if let Some(user) = staff.state.store.user(id).await? {
+                    slot.insert(user.username);
+                }
+            }
+        }
+        let name = |id: &str| usernames.get(id).cloned().unwrap_or_else(|| id.to_string());
         let may_decide = !staff.principal().scope(Action::DecideFlag).is_nowhere();
         let flash = query.opt("done").map(|d| notice("ok", &format!("Flag {d}.")));
         let content = html! {

@@ -27,6 +27,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0017_anomaly_reads_by_time", include_str!("../../migrations/postgres/0017_anomaly_reads_by_time.sql")),
     ("0018_officer_months", include_str!("../../migrations/postgres/0018_officer_months.sql")),
     ("0019_officer_totals", include_str!("../../migrations/postgres/0019_officer_totals.sql")),
+    ("0020_series_days", include_str!("../../migrations/postgres/0020_series_days.sql")),
 ];
 
 /// First key of the advisory lock taken while migrating ("mhsl"); the second is the

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0017_anomaly_reads_by_time", include_str!("../../migrations/sqlite/0017_anomaly_reads_by_time.sql")),
     ("0018_officer_months", include_str!("../../migrations/sqlite/0018_officer_months.sql")),
     ("0019_officer_totals", include_str!("../../migrations/sqlite/0019_officer_totals.sql")),
+    ("0020_series_days", include_str!("../../migrations/sqlite/0020_series_days.sql")),
 ];
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -91,6 +91,15 @@ pub async fn rollups_follow_every_ledger_event(store: Store) -> TestResult {
     assert_eq!(summed, expected);
     assert_eq!(days.rows[0].rollup.issued_n, 5);
     assert_eq!(days.rows[2].rollup.paid_n, -1, "the reversal, on its own day");
+    // The whole province's days are read from the series by dimension; within a scope, from
+    // the area days. Both give the same answer by every dimension.
+    let peshawar = InsightFilter::scope(Scope::Pairs(vec![(Some(slug("peshawar")?), Some(slug("district-administration")?))]));
+    let all_days = Window::Days { from: 0, to: 100_000 };
+    for by in [None, Some(Dimension::District), Some(Dimension::Department), Some(Dimension::Head)] {
+        let province = w.store.insight_grouped(&everything, all_days, true, by).await?;
+        assert_eq!(province, w.store.insight_grouped(&peshawar, all_days, true, by).await?, "{by:?}");
+        assert_eq!(province.rows.len(), 4, "{by:?}: {province:?}");
+    }
     let heads = w.store.insight_grouped(&everything, ALL_COHORTS, false, Some(Dimension::Head)).await?;
     assert_eq!(heads.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), [ENCROACHMENT]);
     let cohorts = w.store.insight_grouped(&everything, ALL_COHORTS, true, None).await?;
@@ -100,6 +109,9 @@ pub async fn rollups_follow_every_ledger_event(store: Store) -> TestResult {
     let officers = w.store.insight_officers(&everything, OfficerWindow::Days { from: 0, to: 100_000 }, 10).await?;
     let by_month = w.store.insight_officers(&everything, OfficerWindow::Months { from: 202603, to: 202604 }, 10).await?;
     assert_eq!(by_month, officers, "a month's rows sum to the same as its days'");
+    let one_head = InsightFilter { head: Some(ENCROACHMENT.into()), ..everything.clone() };
+    let by_head_month = w.store.insight_officers(&one_head, OfficerWindow::Months { from: 202603, to: 202604 }, 10).await?;
+    assert_eq!(by_head_month, officers, "the months of the one head every challan is under, the same");
     assert_eq!(officers.len(), 1);
     assert_eq!((officers[0].username.as_str(), officers[0].district.as_str(), officers[0].rollup.issued_n), ("officer.peshawar", "peshawar", 5));
 
@@ -111,16 +123,15 @@ pub async fn rollups_follow_every_ledger_event(store: Store) -> TestResult {
     assert!(w.store.insight_officers(&mardan, OfficerWindow::Days { from: 0, to: 100_000 }, 10).await?.is_empty());
     let other_head = InsightFilter { head: Some(OVERCHARGING.into()), ..everything.clone() };
     assert_eq!(totals(&w.store, &other_head).await?, Rollup::default());
-    let peshawar = InsightFilter::scope(Scope::Pairs(vec![(Some(slug("peshawar")?), Some(slug("district-administration")?))]));
     assert_eq!(totals(&w.store, &peshawar).await?, expected);
 
     // Equal to the ledger; a rebuild changes nothing.
     let check = w.store.insight_check().await?;
     assert!(check.is_clean(), "{check:?}");
     assert_eq!(check.totals, expected);
-    assert_eq!(check.tables.iter().map(|t| t.rows).collect::<Vec<_>>(), [4, 2, 4, 1]);
+    assert_eq!(check.tables.iter().map(|t| t.rows).collect::<Vec<_>>(), [4, 2, 2, 4, 12, 1]);
     let rebuilt = w.store.insight_rebuild().await?;
-    assert_eq!(rebuilt.tables.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [4, 2, 4, 1]);
+    assert_eq!(rebuilt.tables.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [4, 2, 2, 4, 12, 1]);
     assert_eq!(totals(&w.store, &everything).await?, expected);
     assert!(w.store.insight_check().await?.is_clean());
     Ok(())

@@ -172,6 +172,23 @@ impl Books {
         totals
     }
 
+    /// The area days added up by district, by department and by head
+    /// (`insight_series_days`), in the order of the table's key.
+    pub(super) fn series_days(&self) -> BTreeMap<(&'static str, i64, &str), Measures> {
+        let mut series = BTreeMap::<(&'static str, i64, &str), Measures>::new();
+        for (key, m) in &self.area_days {
+            let (day, district, department, head) = self.unpack_area(*key);
+            let day = day + self.day_base;
+            for member in [("district", district), ("department", department), ("head", head)] {
+                let row = series.entry((member.0, day, member.1)).or_default();
+                for (t, v) in row.iter_mut().zip(m) {
+                    *t += v;
+                }
+            }
+        }
+        series
+    }
+
     /// The (day, district, department, head) of a packed area-day key; officer keys first
     /// drop their officer bits.
     pub(super) fn unpack_area(&self, key: u64) -> (i64, &str, &str, &str) {
@@ -248,6 +265,32 @@ mod tests {
         assert_eq!(books.officers.name(totals[0].0 & ((1 << OFFICER_BITS) - 1)), "a");
         assert_eq!(totals[0].1[..2], [2, 1_200]);
         assert_eq!(totals[1].1[3..5], [1, 300]);
+        Ok(())
+    }
+
+    #[test]
+    fn series_days_add_each_area_day_once_to_every_dimension() -> anyhow::Result<()> {
+        let mut books = Books::new(
+            vec!["peshawar".into(), "swat".into()],
+            vec!["district-administration".into()],
+            vec!["DA-ENC-01".into(), "DA-HOA-01".into()],
+            vec!["a".into()],
+            100,
+        )?;
+        let on = |district, head| Facet { district, department: 0, head, officer: 0, cohort: 197_004 };
+        books.roll(&on(0, 0), 101, Measure::Issued, 500, 1);
+        books.roll(&on(1, 1), 101, Measure::Issued, 700, 1);
+        books.roll(&on(1, 0), 102, Measure::Paid, 300, 1);
+        let series = books.series_days();
+        let keys: Vec<_> = series.keys().copied().collect();
+        assert_eq!(keys[0], ("department", 101, "district-administration"), "sorted by dimension, day, member: {keys:?}");
+        assert_eq!(series[&("department", 101, "district-administration")][..2], [2, 1_200]);
+        assert_eq!(series[&("district", 101, "swat")][..2], [1, 700]);
+        assert_eq!(series[&("head", 102, "DA-ENC-01")][3..5], [1, 300]);
+        for dimension in ["district", "department", "head"] {
+            let issued: i64 = series.iter().filter(|(k, _)| k.0 == dimension).map(|(_, m)| m[1]).sum();
+            assert_eq!(issued, 1_200, "{dimension} adds up to the whole");
+        }
         Ok(())
     }
 

@@ -23,6 +23,9 @@ const CHALLANS_PER_OFFICER: u64 = 3_300;
 /// Fewest and most generated officers in the province.
 const MIN_OFFICERS: u64 = 70;
 pub(super) const MAX_OFFICERS: u64 = 3_000;
+/// The most officers `--officers` may ask for (the rollups' packed keys leave room for
+/// 8,192 staff with the demo's own).
+pub(super) const MOST_OFFICERS: u32 = 5_000;
 /// One field device for this many officers (at least [`MIN_DEVICES`]).
 const OFFICERS_PER_DEVICE: usize = 10;
 const MIN_DEVICES: usize = 4;
@@ -99,7 +102,7 @@ pub(super) struct Cast {
     pub devices: Vec<DevicePlan>,
 }
 
-/// How many officers a province of `challans` challans has.
+/// How many officers a province of `challans` challans has, unless told.
 pub(super) fn officer_count(challans: u64) -> usize {
     usize::try_from((challans / CHALLANS_PER_OFFICER).clamp(MIN_OFFICERS, MAX_OFFICERS)).unwrap_or(usize::MAX)
 }
@@ -129,11 +132,10 @@ fn heads_of(grants: &[Grant]) -> (Vec<usize>, Vec<u32>) {
 pub(super) fn plan(
     rng: &mut StdRng,
     districts: &[District],
-    challans: u64,
+    total: usize,
     demo: &[(Uuid, String, Vec<Grant>)],
     ids: &mut dyn FnMut(&mut StdRng) -> anyhow::Result<Uuid>,
 ) -> anyhow::Result<Cast> {
-    let total = officer_count(challans);
     let people: f64 = districts.iter().map(|d| f64::from(d.people_k)).sum();
     let postings = WeightedIndex::new(POSTINGS.iter().map(|p| p.1))?;
     let mut officers = Vec::new();
@@ -229,7 +231,7 @@ mod tests {
         let districts = super::super::province::districts()?;
         let mut rng = StdRng::seed_from_u64(3);
         let mut next = 0u128;
-        let cast = plan(&mut rng, &districts, 1_000_000, &[], &mut |_| {
+        let cast = plan(&mut rng, &districts, officer_count(1_000_000), &[], &mut |_| {
             next += 1;
             Ok(Uuid::from_u128(next))
         })?;

@@ -17,15 +17,17 @@ use super::world::{State, World};
 const ROLLUPS_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0015_insight_rollups.sql");
 const MONTHS_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0018_officer_months.sql");
 const TOTALS_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0019_officer_totals.sql");
+const SERIES_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0020_series_days.sql");
 const OUTBOX_MIGRATION: &str = include_str!("../../../../mahasil-store/migrations/sqlite/0014_recipients_and_waivers.sql");
 
 /// The triggers the bulk load does without, and the migration that made each last. Every
 /// other trigger the load's inserts would fire is refused: the load would not know what
 /// it keeps.
-pub(super) const TRIGGERS: [(&str, &str); 4] = [
+pub(super) const TRIGGERS: [(&str, &str); 5] = [
     ("transfers_roll_up", ROLLUPS_MIGRATION),
     ("transfers_roll_up_months", MONTHS_MIGRATION),
     ("transfers_roll_up_officer_totals", TOTALS_MIGRATION),
+    ("transfers_roll_up_series", SERIES_MIGRATION),
     ("challan_events_queue_messages", OUTBOX_MIGRATION),
 ];
 
@@ -153,6 +155,10 @@ fn write_rollups(conn: &Connection, books: &Books) -> anyhow::Result<()> {
             let first = if is_day { first + books.day_base } else { first };
             insert.execute(params![first, district, department, head, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
         }
+    }
+    let mut insert = conn.prepare(&format!("INSERT INTO insight_series_days (dimension, day, member, {MEASURES}) VALUES ({})", values(15)))?;
+    for ((dimension, day, member), m) in books.series_days() {
+        insert.execute(params![dimension, day, member, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
     }
     Ok(())
 }

@@ -57,6 +57,10 @@ pub struct GenerateArgs {
     /// Days of activity, ending yesterday (Asia/Karachi).
     #[arg(long, value_name = "D", default_value_t = 730, value_parser = clap::value_parser!(u32).range(7..=i64::from(MAX_DAYS)))]
     pub days: u32,
+    /// Officers to staff the province with (20 to 5,000); by default one per 3,300
+    /// challans, at least 70 and at most 3,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(20..=i64::from(cast::MOST_OFFICERS)))]
+    pub officers: Option<u32>,
     /// Seed of the random generator: the same seed gives the same province (signatures
     /// differ: ECDSA signing is randomised).
     #[arg(long, value_name = "S", default_value_t = 1)]
@@ -147,9 +151,13 @@ pub async fn run(config: &Config, args: GenerateArgs) -> anyhow::Result<ExitCode
     setting_up.enable_steady_tick(Duration::from_millis(200));
     let mut rng = StdRng::seed_from_u64(args.seed);
     let districts = province::districts()?;
+    let officers = match args.officers {
+        Some(n) => usize::try_from(n)?,
+        None => cast::officer_count(args.challans),
+    };
     let prepared = {
         let store = mahasil_store::open(&format!("sqlite://{}", building.display())).await.with_context(|| format!("creating {}", building.display()))?;
-        setup::prepare(&store, &config.effective_keys_dir(), &config.node_name, &districts, &mut rng, args.challans, first_day).await?
+        setup::prepare(&store, &config.effective_keys_dir(), &config.node_name, &districts, &mut rng, officers, first_day).await?
     };
     setting_up.finish_and_clear();
     let setup_secs = started.elapsed().as_secs_f64();

@@ -62,7 +62,7 @@ pub(super) async fn prepare(
     node_name: &str,
     districts: &[District],
     rng: &mut StdRng,
-    challans: u64,
+    officers: usize,
     first_day: i64,
 ) -> anyhow::Result<Prepared> {
     let at = set_up_time(first_day)?;
@@ -87,7 +87,7 @@ pub(super) async fn prepare(
     let password_hash = store.user_by_username("admin").await?.context("the demo's admin user was not stored")?.password_hash;
     let demo: Vec<(Uuid, String, Vec<Grant>)> =
         demo_staff.iter().map(|s| (s.principal.user_id, s.principal.username.clone(), s.principal.grants.clone())).collect();
-    let cast = cast::plan(rng, districts, challans, &demo, &mut |rng| uuid_v7(rng, at))?;
+    let cast = cast::plan(rng, districts, officers, &demo, &mut |rng| uuid_v7(rng, at))?;
     create_people(store, &cast, &password_hash, at).await?;
     for (mnemonic, name, _) in BANKS {
         let bank = BankRecord { mnemonic: Slug::parse(mnemonic)?, name: name.into(), secret: bank_secret(mnemonic)?, active: true, created_at: at };
