@@ -305,8 +305,8 @@ pub(crate) enum FromView {
     Columns,
     /// The first key is the month of the view's `day`, the rest are columns.
     MonthOfDay,
-    /// Each transfer adds to one row per [`Dimension`]: its name, the day, and the value of
-    /// that dimension's column.
+    /// Each transfer adds to one row per [`Dimension`]: the day, the dimension's name, and
+    /// the value of its column.
     Dimensions,
 }
 
@@ -318,7 +318,7 @@ pub(crate) const OFFICER_TOTALS: Table =
     Table { name: "insight_officer_totals", key: &["month", "district", "department", "officer_id"], from_view: FromView::MonthOfDay };
 pub(crate) const AREA_DAYS: Table =
     Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"], from_view: FromView::Columns };
-pub(crate) const SERIES_DAYS: Table = Table { name: "insight_series_days", key: &["dimension", "day", "member"], from_view: FromView::Dimensions };
+pub(crate) const SERIES_DAYS: Table = Table { name: "insight_series_days", key: &["day", "dimension", "member"], from_view: FromView::Dimensions };
 pub(crate) const COHORTS: Table =
     Table { name: "insight_cohorts", key: &["cohort_month", "district", "department", "head_code"], from_view: FromView::Columns };
 pub(crate) const TABLES: [Table; 6] = [OFFICER_DAYS, OFFICER_MONTHS, OFFICER_TOTALS, AREA_DAYS, SERIES_DAYS, COHORTS];
@@ -339,7 +339,7 @@ impl Table {
             }
             FromView::Dimensions => DIMENSIONS
                 .iter()
-                .map(|d| grouped(format!("{} AS dimension, day, {} AS member", dialect.text(&format!("'{}'", d.as_str())), d.column())))
+                .map(|d| grouped(format!("day, {} AS dimension, {} AS member", dialect.text(&format!("'{}'", d.as_str())), d.column())))
                 .collect::<Vec<_>>()
                 .join(" UNION ALL "),
         }

@@ -173,14 +173,14 @@ impl Books {
     }
 
     /// The area days added up by district, by department and by head
-    /// (`insight_series_days`), in the order of the table's key.
-    pub(super) fn series_days(&self) -> BTreeMap<(&'static str, i64, &str), Measures> {
-        let mut series = BTreeMap::<(&'static str, i64, &str), Measures>::new();
+    /// (`insight_series_days`), in the order of the table's key: day, dimension, member.
+    pub(super) fn series_days(&self) -> BTreeMap<(i64, &'static str, &str), Measures> {
+        let mut series = BTreeMap::<(i64, &'static str, &str), Measures>::new();
         for (key, m) in &self.area_days {
             let (day, district, department, head) = self.unpack_area(*key);
             let day = day + self.day_base;
             for member in [("district", district), ("department", department), ("head", head)] {
-                let row = series.entry((member.0, day, member.1)).or_default();
+                let row = series.entry((day, member.0, member.1)).or_default();
                 for (t, v) in row.iter_mut().zip(m) {
                     *t += v;
                 }
@@ -283,12 +283,12 @@ mod tests {
         books.roll(&on(1, 0), 102, Measure::Paid, 300, 1);
         let series = books.series_days();
         let keys: Vec<_> = series.keys().copied().collect();
-        assert_eq!(keys[0], ("department", 101, "district-administration"), "sorted by dimension, day, member: {keys:?}");
-        assert_eq!(series[&("department", 101, "district-administration")][..2], [2, 1_200]);
-        assert_eq!(series[&("district", 101, "swat")][..2], [1, 700]);
-        assert_eq!(series[&("head", 102, "DA-ENC-01")][3..5], [1, 300]);
+        assert_eq!(keys[0], (101, "department", "district-administration"), "sorted by day, dimension, member: {keys:?}");
+        assert_eq!(series[&(101, "department", "district-administration")][..2], [2, 1_200]);
+        assert_eq!(series[&(101, "district", "swat")][..2], [1, 700]);
+        assert_eq!(series[&(102, "head", "DA-ENC-01")][3..5], [1, 300]);
         for dimension in ["district", "department", "head"] {
-            let issued: i64 = series.iter().filter(|(k, _)| k.0 == dimension).map(|(_, m)| m[1]).sum();
+            let issued: i64 = series.iter().filter(|(k, _)| k.1 == dimension).map(|(_, m)| m[1]).sum();
             assert_eq!(issued, 1_200, "{dimension} adds up to the whole");
         }
         Ok(())

@@ -156,9 +156,9 @@ fn write_rollups(conn: &Connection, books: &Books) -> anyhow::Result<()> {
             insert.execute(params![first, district, department, head, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
         }
     }
-    let mut insert = conn.prepare(&format!("INSERT INTO insight_series_days (dimension, day, member, {MEASURES}) VALUES ({})", values(15)))?;
-    for ((dimension, day, member), m) in books.series_days() {
-        insert.execute(params![dimension, day, member, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
+    let mut insert = conn.prepare(&format!("INSERT INTO insight_series_days (day, dimension, member, {MEASURES}) VALUES ({})", values(15)))?;
+    for ((day, dimension, member), m) in books.series_days() {
+        insert.execute(params![day, dimension, member, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
     }
     Ok(())
 }
