@@ -316,8 +316,7 @@ pub(crate) const OFFICER_MONTHS: Table =
     Table { name: "insight_officer_months", key: &["month", "district", "department", "head_code", "officer_id"], from_view: FromView::MonthOfDay };
 pub(crate) const OFFICER_TOTALS: Table =
     Table { name: "insight_officer_totals", key: &["month", "district", "department", "officer_id"], from_view: FromView::MonthOfDay };
-pub(crate) const AREA_DAYS: Table =
-    Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"], from_view: FromView::Columns };
+pub(crate) const AREA_DAYS: Table = Table { name: "insight_area_days", key: &["day", "district", "department", "head_code"], from_view: FromView::Columns };
 pub(crate) const SERIES_DAYS: Table = Table { name: "insight_series_days", key: &["day", "dimension", "member"], from_view: FromView::Dimensions };
 pub(crate) const COHORTS: Table =
     Table { name: "insight_cohorts", key: &["cohort_month", "district", "department", "head_code"], from_view: FromView::Columns };

@@ -126,7 +126,7 @@ fn file_state(data: &Path) -> R<Vec<(PathBuf, u64)>> {
 async fn a_generated_province_is_a_normal_database() -> R {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
-    let out = mahasil(&["demo", "generate", "--challans", "20000", "--days", "120", "--seed", "7"], &data)?;
+    let out = mahasil(&["demo", "generate", "--challans", "20000", "--days", "120", "--officers", "150", "--seed", "7"], &data)?;
     assert!(out.status.success(), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("generated 20000 challans"), "{}", text(&out));
     for check in [["insight", "check"], ["ledger", "check"], ["audit", "verify"]] {
@@ -151,11 +151,14 @@ async fn a_generated_province_is_a_normal_database() -> R {
     let broken: Option<String> = db.query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0)).optional()?;
     assert_eq!(broken, None, "a foreign key does not hold");
     let triggers: i64 = db.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('transfers_roll_up', 'challan_events_queue_messages')",
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ('transfers_roll_up', 'transfers_roll_up_months', \
+         'transfers_roll_up_officer_totals', 'transfers_roll_up_series', 'challan_events_queue_messages')",
         [],
         |r| r.get(0),
     )?;
-    assert_eq!(triggers, 2);
+    assert_eq!(triggers, 5, "every trigger the load dropped is back");
+    let officers: i64 = db.query_row("SELECT count(*) FROM users WHERE username GLOB 'officer.*.[0-9]*'", [], |r| r.get(0))?;
+    assert_eq!(officers, 150, "--officers staffs the province");
     let mode: String = db.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     assert_eq!(mode, "wal");
     served(&data, &db, &manifest).await?;
@@ -166,6 +169,10 @@ async fn a_generated_province_is_a_normal_database() -> R {
     assert_eq!(again.status.code(), Some(2), "{}", text(&again));
     assert!(text(&again).contains("already holds challans"), "{}", text(&again));
     assert_eq!(file_state(&data)?, before, "a refused generation changed the data directory");
+    let understaffed = mahasil(&["demo", "generate", "--challans", "1000", "--officers", "5"], &dir.path().join("other"))?;
+    assert_eq!(understaffed.status.code(), Some(2), "{}", text(&understaffed));
+    assert!(text(&understaffed).contains("--officers"), "{}", text(&understaffed));
+    assert!(!dir.path().join("other").exists(), "a refused generation made its data directory");
     let postgres = command().args(["demo", "generate", "--challans", "10", "--database-url", "postgres://u:secret@127.0.0.1:1/x"]).output()?;
     assert_eq!(postgres.status.code(), Some(2));
     assert!(text(&postgres).contains("SQLite") && !text(&postgres).contains("secret"), "{}", text(&postgres));

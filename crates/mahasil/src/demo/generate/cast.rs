@@ -22,9 +22,12 @@ use super::province::{District, km_between};
 const CHALLANS_PER_OFFICER: u64 = 3_300;
 /// Fewest and most generated officers in the province.
 const MIN_OFFICERS: u64 = 70;
+/// Officers every district has, however small.
+const MIN_PER_DISTRICT: usize = 2;
 pub(super) const MAX_OFFICERS: u64 = 3_000;
-/// The most officers `--officers` may ask for (the rollups' packed keys leave room for
-/// 8,192 staff with the demo's own).
+/// The fewest and most officers `--officers` may ask for: two in each of the 35 districts,
+/// and well within the 8,192 staff the rollups' packed keys leave room for.
+pub(super) const FEWEST_OFFICERS: u32 = 70;
 pub(super) const MOST_OFFICERS: u32 = 5_000;
 /// One field device for this many officers (at least [`MIN_DEVICES`]).
 const OFFICERS_PER_DEVICE: usize = 10;
@@ -107,6 +110,23 @@ pub(super) fn officer_count(challans: u64) -> usize {
     usize::try_from((challans / CHALLANS_PER_OFFICER).clamp(MIN_OFFICERS, MAX_OFFICERS)).unwrap_or(usize::MAX)
 }
 
+/// `total` officers shared among the districts by population, [`MIN_PER_DISTRICT`] each
+/// first and the rest by the largest remainders, so they add up to `total` exactly (or to
+/// the minimum, if `total` is smaller).
+fn shares(districts: &[District], total: usize) -> Vec<usize> {
+    let people: f64 = districts.iter().map(|d| f64::from(d.people_k)).sum();
+    let rest = total.saturating_sub(MIN_PER_DISTRICT * districts.len());
+    let exact: Vec<f64> = districts.iter().map(|d| rest as f64 * f64::from(d.people_k) / people.max(1.0)).collect();
+    let mut shares: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+    let mut by_remainder: Vec<usize> = (0..districts.len()).collect();
+    by_remainder.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    let short = rest.saturating_sub(shares.iter().sum());
+    for &i in by_remainder.iter().take(short) {
+        shares[i] += 1;
+    }
+    shares.iter().map(|s| s + MIN_PER_DISTRICT).collect()
+}
+
 fn slug(s: &str) -> anyhow::Result<Slug> {
     Ok(Slug::parse(s)?)
 }
@@ -136,12 +156,10 @@ pub(super) fn plan(
     demo: &[(Uuid, String, Vec<Grant>)],
     ids: &mut dyn FnMut(&mut StdRng) -> anyhow::Result<Uuid>,
 ) -> anyhow::Result<Cast> {
-    let people: f64 = districts.iter().map(|d| f64::from(d.people_k)).sum();
     let postings = WeightedIndex::new(POSTINGS.iter().map(|p| p.1))?;
     let mut officers = Vec::new();
     let mut desks: Vec<Desk> = vec![Desk::default(); districts.len()];
-    for (di, district) in districts.iter().enumerate() {
-        let n = ((total as f64 * f64::from(district.people_k) / people).round() as usize).max(2);
+    for ((di, district), n) in districts.iter().enumerate().zip(shares(districts, total)) {
         for k in 1..=n {
             let mut departments: Vec<&str> = Vec::new();
             for _ in 0..rng.gen_range(1..=3) {
@@ -225,6 +243,21 @@ mod tests {
     use rand::SeedableRng;
 
     use super::*;
+
+    #[test]
+    fn officers_are_shared_by_population_and_add_up_exactly() -> anyhow::Result<()> {
+        let districts = super::super::province::districts()?;
+        for total in [70, 71, 150, 3_000, 4_999] {
+            let shares = shares(&districts, total);
+            assert_eq!(shares.iter().sum::<usize>(), total);
+            assert!(shares.iter().all(|&n| n >= MIN_PER_DISTRICT), "{total}: {shares:?}");
+        }
+        let shares = shares(&districts, 3_000);
+        let biggest = districts.iter().enumerate().max_by_key(|(_, d)| d.people_k).map_or(0, |(i, _)| i);
+        let smallest = districts.iter().enumerate().min_by_key(|(_, d)| d.people_k).map_or(0, |(i, _)| i);
+        assert!(shares[biggest] > 5 * shares[smallest], "{shares:?}");
+        Ok(())
+    }
 
     #[test]
     fn every_district_has_officers_supervisors_and_two_cashiers() -> anyhow::Result<()> {

@@ -57,9 +57,10 @@ pub struct GenerateArgs {
     /// Days of activity, ending yesterday (Asia/Karachi).
     #[arg(long, value_name = "D", default_value_t = 730, value_parser = clap::value_parser!(u32).range(7..=i64::from(MAX_DAYS)))]
     pub days: u32,
-    /// Officers to staff the province with (20 to 5,000); by default one per 3,300
-    /// challans, at least 70 and at most 3,000.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(20..=i64::from(cast::MOST_OFFICERS)))]
+    /// Officers to staff the province with (70 to 5,000), shared among the districts by
+    /// population, at least two each; by default one per 3,300 challans, at least 70 and
+    /// at most 3,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(i64::from(cast::FEWEST_OFFICERS)..=i64::from(cast::MOST_OFFICERS)))]
     pub officers: Option<u32>,
     /// Seed of the random generator: the same seed gives the same province (signatures
     /// differ: ECDSA signing is randomised).
