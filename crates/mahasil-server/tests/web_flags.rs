@@ -69,5 +69,23 @@ async fn duplicates_are_flagged_shown_and_decided_once() -> R {
     assert_eq!(twice.status, StatusCode::CONFLICT);
     assert!(web.get("/dashboard/flags?state=acknowledged", &a).await?.body.contains("asking the officer"));
     assert_eq!(web.get("/dashboard/flags?state=sideways", &a).await?.status, StatusCode::BAD_REQUEST);
+    // A lead about an officer names them by username (a duplicate is about a challan).
+    let officer = web.state.store.user_by_username(OFFICER).await?.ok_or("officer")?;
+    let about_officer = mahasil_store::flags::NewFlag {
+        kind: "cancellation_rate".into(),
+        subject: officer.id.to_string(),
+        key: "cancellation_rate:test".into(),
+        district: mahasil_domain::jurisdiction::Slug::parse("peshawar")?,
+        department: Some(mahasil_domain::jurisdiction::Slug::parse("district-administration")?),
+        score: 1.0,
+        evidence: serde_json::json!({}),
+        summary_en: "cancellation rate 40% vs peers 2%".into(),
+        summary_ur: "cancellation rate 40% vs peers 2%".into(),
+        challans: vec![],
+    };
+    assert_eq!(web.state.store.put_flags(&[about_officer], now).await?, 1);
+    let page = web.get("/dashboard/flags", &s).await?;
+    assert!(page.body.contains(&format!(" · {OFFICER}")), "the flag names its officer by username: {}", page.body);
+    assert!(!page.body.contains(&officer.id.to_string()), "not by id");
     Ok(())
 }
