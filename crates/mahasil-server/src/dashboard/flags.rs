@@ -44,10 +44,10 @@ pub async fn list(staff: Staff, QueryFields(query): QueryFields) -> Response {
         let mut usernames = std::collections::HashMap::new();
         for f in &flags {
             let Ok(id) = Uuid::parse_str(&f.subject) else { continue };
-            if let std::collections::hash_map::Entry::Vacant(slot) = usernames.entry(f.subject.as_str()) {
-                if let Some(user) = staff.state.store.user(id).await? {
-                    slot.insert(user.username);
-                }
+            if let std::collections::hash_map::Entry::Vacant(slot) = usernames.entry(f.subject.as_str())
+                && let Some(user) = staff.state.store.user(id).await?
+            {
+                slot.insert(user.username);
             }
         }
         let name = |id: &str| usernames.get(id).cloned().unwrap_or_else(|| id.to_string());
