@@ -57,6 +57,21 @@ impl Hasher for KeyHasher {
 
 pub(super) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+fn add_measures(total: &mut Measures, m: &Measures) {
+    for (t, v) in total.iter_mut().zip(m) {
+        *t += v;
+    }
+}
+
+/// `map`'s rows added up under the keys `rekey` gives them.
+fn regroup(map: &KeyMap<Measures>, mut rekey: impl FnMut(u64) -> u64) -> KeyMap<Measures> {
+    let mut out = KeyMap::<Measures>::default();
+    for (key, m) in map {
+        add_measures(out.entry(rekey(*key)).or_default(), m);
+    }
+    out
+}
+
 /// Names sorted as the database sorts them, and each name's place among them: a rollup
 /// key packed from places sorts like the table's primary key.
 pub(super) struct Ranked {
@@ -103,9 +118,11 @@ pub(super) struct Books {
     pub officers: Ranked,
     /// Days are counted from this one in packed keys.
     pub day_base: i64,
+    /// What the transfers add up to by day, district, department, head and officer. The
+    /// other rollups by day or month regroup it when they are written ([`Books::area_days`],
+    /// [`Books::officer_months`] and what follows from those).
     pub officer_days: KeyMap<Measures>,
-    pub officer_months: KeyMap<Measures>,
-    pub area_days: KeyMap<Measures>,
+    /// By the issue month of the challan, which no other grouping gives.
     pub cohorts: KeyMap<Measures>,
     /// Per statement day: payments credited and their paisa.
     pub deposits: BTreeMap<i64, (u64, i64)>,
@@ -127,8 +144,6 @@ impl Books {
             officers: Ranked::new(officers),
             day_base,
             officer_days: KeyMap::default(),
-            officer_months: KeyMap::default(),
-            area_days: KeyMap::default(),
             cohorts: KeyMap::default(),
             deposits: BTreeMap::new(),
             offender_keys: Vec::new(),
@@ -141,7 +156,6 @@ impl Books {
 
     /// Adds one transfer of `amount` paisa on Pakistan day `day` (`sign` -1 for a reversal).
     pub(super) fn roll(&mut self, f: &Facet, day: i64, measure: Measure, amount: i64, sign: i64) {
-        let month = u64::try_from(super::calendar::year_month(day)).unwrap_or(0);
         let day = u64::try_from(day - self.day_base).unwrap_or(0);
         let area = self.area(f);
         let officer = self.officers.rank[f.officer];
@@ -153,37 +167,45 @@ impl Books {
             m[paisa] += sign * amount;
         };
         add(self.officer_days.entry((((day << AREA_BITS) | area) << OFFICER_BITS) | officer).or_default());
-        add(self.officer_months.entry((((month << AREA_BITS) | area) << OFFICER_BITS) | officer).or_default());
-        add(self.area_days.entry((day << AREA_BITS) | area).or_default());
         add(self.cohorts.entry((u64::try_from(f.cohort).unwrap_or(0) << AREA_BITS) | area).or_default());
     }
 
-    /// The officer months added up over every head (`insight_officer_totals`), keyed as
-    /// `officer_months` with the head's bits cleared, so the keys still sort like the table's.
-    pub(super) fn officer_totals(&self) -> KeyMap<Measures> {
-        let head_mask = !(((1u64 << HEAD_BITS) - 1) << OFFICER_BITS);
-        let mut totals = KeyMap::<Measures>::default();
-        for (key, m) in &self.officer_months {
-            let total = totals.entry(key & head_mask).or_default();
-            for (t, v) in total.iter_mut().zip(m) {
-                *t += v;
+    /// The officer days by month (`insight_officer_months`), keyed as the officer days
+    /// with the month (YYYYMM) in place of the day.
+    pub(super) fn officer_months(&self) -> KeyMap<Measures> {
+        let shift = AREA_BITS + OFFICER_BITS;
+        let mut months: Vec<u64> = Vec::new();
+        regroup(&self.officer_days, |key| {
+            let day = usize::try_from(key >> shift).unwrap_or(usize::MAX);
+            if months.len() <= day {
+                let base = self.day_base;
+                months.extend((months.len()..=day).map(|d| u64::try_from(super::calendar::year_month(base + d as i64)).unwrap_or(0)));
             }
-        }
-        totals
+            (months[day] << shift) | (key & ((1 << shift) - 1))
+        })
     }
 
-    /// The area days added up by district, by department and by head
-    /// (`insight_series_days`), in the order of the table's key: day, dimension, member.
-    pub(super) fn series_days(&self) -> BTreeMap<(i64, &'static str, &str), Measures> {
+    /// The officer days without the officer (`insight_area_days`), keyed by day and area.
+    pub(super) fn area_days(&self) -> KeyMap<Measures> {
+        regroup(&self.officer_days, |key| key >> OFFICER_BITS)
+    }
+
+    /// Officer months added up over every head (`insight_officer_totals`), keyed as they
+    /// are with the head's bits cleared, so the keys still sort like the table's.
+    pub(super) fn officer_totals(officer_months: &KeyMap<Measures>) -> KeyMap<Measures> {
+        let head_mask = !(((1u64 << HEAD_BITS) - 1) << OFFICER_BITS);
+        regroup(officer_months, |key| key & head_mask)
+    }
+
+    /// Area days added up by district, by department and by head (`insight_series_days`),
+    /// in the order of the table's key: day, dimension, member.
+    pub(super) fn series_days<'a>(&'a self, area_days: &KeyMap<Measures>) -> BTreeMap<(i64, &'static str, &'a str), Measures> {
         let mut series = BTreeMap::<(i64, &'static str, &str), Measures>::new();
-        for (key, m) in &self.area_days {
+        for (key, m) in area_days {
             let (day, district, department, head) = self.unpack_area(*key);
             let day = day + self.day_base;
             for member in [("district", district), ("department", department), ("head", head)] {
-                let row = series.entry((day, member.0, member.1)).or_default();
-                for (t, v) in row.iter_mut().zip(m) {
-                    *t += v;
-                }
+                add_measures(series.entry((day, member.0, member.1)).or_default(), m);
             }
         }
         series
@@ -233,11 +255,12 @@ mod tests {
         books.roll(&late, 101, Measure::Issued, 500, 1);
         books.roll(&early, 101, Measure::Issued, 700, 1);
         books.roll(&early, 101, Measure::Paid, 700, 1);
-        let mut keys: Vec<u64> = books.area_days.keys().copied().collect();
+        let area_days = books.area_days();
+        let mut keys: Vec<u64> = area_days.keys().copied().collect();
         keys.sort_unstable();
         assert_eq!(books.unpack_area(keys[0]), (1, "peshawar", "district-administration", "DA-ENC-01"));
         assert_eq!(books.unpack_area(keys[1]), (1, "swat", "price-control", "PC-OVR-01"));
-        assert_eq!(books.area_days[&keys[0]][..5], [1, 700, 0, 1, 700]);
+        assert_eq!(area_days[&keys[0]][..5], [1, 700, 0, 1, 700]);
         let mut cohorts: Vec<u64> = books.cohorts.keys().copied().collect();
         cohorts.sort_unstable();
         assert_eq!(books.unpack_area(cohorts[0]).0, 202_610);
@@ -257,7 +280,7 @@ mod tests {
         books.roll(&on(0, 0), 101, Measure::Issued, 500, 1);
         books.roll(&on(1, 0), 102, Measure::Issued, 700, 1);
         books.roll(&on(1, 1), 102, Measure::Paid, 300, 1);
-        let mut totals = books.officer_totals().into_iter().collect::<Vec<_>>();
+        let mut totals = Books::officer_totals(&books.officer_months()).into_iter().collect::<Vec<_>>();
         totals.sort_unstable_by_key(|t| t.0);
         assert_eq!(totals.len(), 2, "one row per officer, whatever the heads");
         let (month, district, department, _) = books.unpack_area(totals[0].0 >> OFFICER_BITS);
@@ -281,7 +304,8 @@ mod tests {
         books.roll(&on(0, 0), 101, Measure::Issued, 500, 1);
         books.roll(&on(1, 1), 101, Measure::Issued, 700, 1);
         books.roll(&on(1, 0), 102, Measure::Paid, 300, 1);
-        let series = books.series_days();
+        let area_days = books.area_days();
+        let series = books.series_days(&area_days);
         let keys: Vec<_> = series.keys().copied().collect();
         assert_eq!(keys[0], (101, "department", "district-administration"), "sorted by day, dimension, member: {keys:?}");
         assert_eq!(series[&(101, "department", "district-administration")][..2], [2, 1_200]);

@@ -6,6 +6,8 @@
 //! hours) and the Eid holidays (almost nothing), public holidays, and a little noise. Days
 //! are Pakistan days, counted from 1970-01-01; times are Unix seconds.
 
+use jiff::Span;
+use jiff::civil::Date;
 use rand::Rng;
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
@@ -35,31 +37,22 @@ pub(super) fn weekday(day: i64) -> i64 {
     (day + 3).rem_euclid(7)
 }
 
-/// Year, month (1..=12) and day of month of `day`, by the civil calendar.
-pub(super) fn civil(day: i64) -> (i64, u32, u32) {
-    // Howard Hinnant's days-to-civil.
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, u32::try_from(m).unwrap_or(1), u32::try_from(d).unwrap_or(1))
+/// The civil date of `day` (days since 1970-01-01); days are always within jiff's range here
+/// (the window is at most ten years around today).
+pub(super) fn date_of(day: i64) -> Date {
+    Date::constant(1970, 1, 1).checked_add(Span::new().days(day)).unwrap_or(Date::constant(1970, 1, 1))
 }
 
 /// Month (1..=12) and day of month of `day`.
 pub(super) fn month_and_day(day: i64) -> (u32, u32) {
-    let (_, m, d) = civil(day);
-    (m, d)
+    let date = date_of(day);
+    (date.month().unsigned_abs().into(), date.day().unsigned_abs().into())
 }
 
 /// The month of `day` as the rollups key it: YYYYMM.
 pub(super) fn year_month(day: i64) -> i64 {
-    let (y, m, _) = civil(day);
-    y * 100 + i64::from(m)
+    let date = date_of(day);
+    i64::from(date.year()) * 100 + i64::from(date.month())
 }
 
 /// What kind of day `day` is in the Islamic calendar, approximately (the moon is sighted
@@ -189,7 +182,7 @@ mod tests {
         assert_eq!(month_and_day(RAMADAN_1446_DAY), (3, 1));
         assert_eq!(weekday(RAMADAN_1446_DAY), 5);
         assert_eq!(month_and_day(0), (1, 1));
-        assert_eq!(civil(20_512), (2026, 2, 28));
+        assert_eq!(date_of(20_512), Date::constant(2026, 2, 28));
         assert_eq!(year_month(20_513), 202_603);
         assert_eq!(year_month(-1), 196_912);
         assert_eq!(day_of(day_start(20_000)), 20_000);

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use mahasil_reconcile::generate::StatementParams;
-use rusqlite::{Connection, params};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{Connection, ToSql, params};
 use sha2::{Digest, Sha256};
 
 use super::books::{Books, Measures, OFFICER_BITS, key_text};
@@ -127,40 +128,87 @@ fn sorted(map: &super::books::KeyMap<Measures>) -> Vec<(u64, &Measures)> {
 
 const MEASURES: &str = "issued_n, issued_paisa, surcharge_paisa, paid_n, paid_paisa, overpaid_paisa, cancelled_n, cancelled_paisa, waived_n, waived_paisa, deposited_n, deposited_paisa";
 
-fn write_rollups(conn: &Connection, books: &Books) -> anyhow::Result<()> {
-    let values = |n: usize| (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    let officer_tables = [("insight_officer_days", "day", &books.officer_days, true), ("insight_officer_months", "month", &books.officer_months, false)];
-    for (table, first, map, is_day) in officer_tables {
-        let mut insert =
-            conn.prepare(&format!("INSERT INTO {table} ({first}, district, department, head_code, officer_id, {MEASURES}) VALUES ({})", values(17)))?;
-        for (key, m) in sorted(map) {
-            let (first, district, department, head) = books.unpack_area(key >> OFFICER_BITS);
-            let first = if is_day { first + books.day_base } else { first };
-            let officer = books.officers.name(key & ((1 << OFFICER_BITS) - 1));
-            insert.execute(params![first, district, department, head, officer, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
-        }
+/// One value of a rollup row's key.
+enum KeyValue<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+impl ToSql for KeyValue<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Self::Int(i) => ToSqlOutput::from(*i),
+            Self::Text(t) => ToSqlOutput::from(*t),
+        })
     }
-    let mut insert =
-        conn.prepare(&format!("INSERT INTO insight_officer_totals (month, district, department, officer_id, {MEASURES}) VALUES ({})", values(16)))?;
-    for (key, m) in sorted(&books.officer_totals()) {
-        let (month, district, department, _) = books.unpack_area(key >> OFFICER_BITS);
-        let officer = books.officers.name(key & ((1 << OFFICER_BITS) - 1));
-        insert.execute(params![month, district, department, officer, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
-    }
-    let area_tables = [("insight_area_days", "day", &books.area_days, true), ("insight_cohorts", "cohort_month", &books.cohorts, false)];
-    for (table, first, map, is_day) in area_tables {
-        let mut insert = conn.prepare(&format!("INSERT INTO {table} ({first}, district, department, head_code, {MEASURES}) VALUES ({})", values(16)))?;
-        for (key, m) in sorted(map) {
-            let (first, district, department, head) = books.unpack_area(key);
-            let first = if is_day { first + books.day_base } else { first };
-            insert.execute(params![first, district, department, head, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
-        }
-    }
-    let mut insert = conn.prepare(&format!("INSERT INTO insight_series_days (day, dimension, member, {MEASURES}) VALUES ({})", values(15)))?;
-    for ((day, dimension, member), m) in books.series_days() {
-        insert.execute(params![day, dimension, member, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[9], m[10], m[11]])?;
+}
+
+/// Writes `rows` into `table`: each row's key, in the order of `key`, then its measures.
+fn insert_rows<'a>(conn: &Connection, table: &str, key: &[&str], rows: impl IntoIterator<Item = (Vec<KeyValue<'a>>, &'a Measures)>) -> anyhow::Result<()> {
+    let placeholders = (1..=key.len() + 12).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let mut insert = conn.prepare(&format!("INSERT INTO {table} ({}, {MEASURES}) VALUES ({placeholders})", key.join(", ")))?;
+    for (mut values, m) in rows {
+        values.extend(m.iter().map(|v| KeyValue::Int(*v)));
+        insert.execute(rusqlite::params_from_iter(values.iter()))?;
     }
     Ok(())
+}
+
+/// Every rollup the triggers keep, from the officer days and the cohorts the load added up.
+fn write_rollups(conn: &Connection, books: &Books) -> anyhow::Result<()> {
+    let officer_key = |first: &'static str| [first, "district", "department", "head_code", "officer_id"];
+    let officer_row = |key: u64, first: i64| {
+        let (_, district, department, head) = books.unpack_area(key >> OFFICER_BITS);
+        let officer = books.officers.name(key & ((1 << OFFICER_BITS) - 1));
+        vec![KeyValue::Int(first), KeyValue::Text(district), KeyValue::Text(department), KeyValue::Text(head), KeyValue::Text(officer)]
+    };
+    let period = |key: u64| books.unpack_area(key).0;
+    let day = |key: u64| period(key) + books.day_base;
+    insert_rows(
+        conn,
+        "insight_officer_days",
+        &officer_key("day"),
+        sorted(&books.officer_days).into_iter().map(|(k, m)| (officer_row(k, day(k >> OFFICER_BITS)), m)),
+    )?;
+    let months = books.officer_months();
+    insert_rows(
+        conn,
+        "insight_officer_months",
+        &officer_key("month"),
+        sorted(&months).into_iter().map(|(k, m)| (officer_row(k, period(k >> OFFICER_BITS)), m)),
+    )?;
+    let totals = Books::officer_totals(&months);
+    let without_head = |k: u64| {
+        let mut row = officer_row(k, period(k >> OFFICER_BITS));
+        row.remove(3);
+        row
+    };
+    insert_rows(
+        conn,
+        "insight_officer_totals",
+        &["month", "district", "department", "officer_id"],
+        sorted(&totals).into_iter().map(|(k, m)| (without_head(k), m)),
+    )?;
+    let area_row = |key: u64, first: i64| {
+        let (_, district, department, head) = books.unpack_area(key);
+        vec![KeyValue::Int(first), KeyValue::Text(district), KeyValue::Text(department), KeyValue::Text(head)]
+    };
+    let area_days = books.area_days();
+    insert_rows(
+        conn,
+        "insight_area_days",
+        &["day", "district", "department", "head_code"],
+        sorted(&area_days).into_iter().map(|(k, m)| (area_row(k, day(k)), m)),
+    )?;
+    let cohort_key = ["cohort_month", "district", "department", "head_code"];
+    insert_rows(conn, "insight_cohorts", &cohort_key, sorted(&books.cohorts).into_iter().map(|(k, m)| (area_row(k, period(k)), m)))?;
+    let series = books.series_days(&area_days);
+    insert_rows(
+        conn,
+        "insight_series_days",
+        &["day", "dimension", "member"],
+        series.iter().map(|((day, dimension, member), m)| (vec![KeyValue::Int(*day), KeyValue::Text(dimension), KeyValue::Text(member)], m)),
+    )
 }
 
 /// One imported statement of the treasury account per day money arrived, each opening at

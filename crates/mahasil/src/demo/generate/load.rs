@@ -87,7 +87,7 @@ fn world(prepared: Prepared, districts: Vec<District>, rng: &mut StdRng, order: 
         gateway_actor: Arc::from(format!("gateway:{}", order.gateway)),
         gateway: order.gateway.clone(),
         hours: Hours::new()?,
-        dates: Dates::new(order.first_day - 2, order.last_day + CALENDAR_AFTER_DAYS)?,
+        dates: Dates::new(order.first_day - 2, order.last_day + CALENDAR_AFTER_DAYS),
         first_day: order.first_day,
         last_day: order.last_day,
         now: order.now,

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{Span, Timestamp};
 use mahasil_domain::challan_no::IssuerNo;
 use mahasil_domain::head::{FeeSchedule, HeadCode};
 use mahasil_domain::jurisdiction::Slug;
@@ -31,15 +31,14 @@ pub(super) struct Dates {
 }
 
 impl Dates {
-    pub(super) fn new(first: i64, last: i64) -> anyhow::Result<Self> {
-        let epoch = Date::constant(1970, 1, 1);
+    pub(super) fn new(first: i64, last: i64) -> Self {
         let dates = (first..=last)
             .map(|d| {
-                let date = epoch.checked_add(Span::new().days(d))?;
-                Ok((date, Arc::from(date.to_string())))
+                let date = super::calendar::date_of(d);
+                (date, Arc::from(date.to_string()))
             })
-            .collect::<anyhow::Result<_>>()?;
-        Ok(Self { first, dates })
+            .collect();
+        Self { first, dates }
     }
 
     fn entry(&self, day: i64) -> anyhow::Result<&(Date, Arc<str>)> {
